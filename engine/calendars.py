@@ -1,0 +1,328 @@
+"""Working-day calendars that organisation plugins provide and rule files name.
+
+No policy lives here: how many days, which calendar and which suspension windows apply
+all come from the rule files as arguments. A calendar knows only its weekend and the
+public holidays of one country (from the `holidays` package, built once per year per
+process). Counting starts on the day after the start date and jumps over a suspension
+window in one step, so a deadline of a few thousand working days stays cheap.
+"""
+
+from __future__ import annotations
+
+import calendar as _stdcal
+import re
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime, timedelta
+from functools import cache
+from types import MappingProxyType
+from typing import Any
+
+YearlyWindow = tuple[tuple[int, int], tuple[int, int]]
+"""((month, day) first, (month, day) last), inclusive, every year; may wrap the year end."""
+
+_ONE_DAY = timedelta(days=1)
+_WEEKDAY_NAMES = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
+_MONTH_DAY = re.compile(r"(\d\d)-(\d\d)")
+
+
+def parse_month_day(text: str) -> tuple[int, int]:
+    """Read a rule file's yearly date "MM-DD" ("07-11" is 11 July) into (month, day)."""
+    match = _MONTH_DAY.fullmatch(text)
+    if match is None:
+        raise ValueError(f"invalid month-day {text!r}: expected MM-DD, e.g. '07-11' for 11 July")
+    month, day = int(match[1]), int(match[2])
+    _check_month_day((month, day), text)
+    return month, day
+
+
+def windows_from_rule(value: Any, where: str) -> tuple[YearlyWindow, ...]:
+    """Read yearly windows as rule files give them (`[{van: "07-11", tot: "08-15"}]`)."""
+    if value is None:
+        return ()
+    if not isinstance(value, (list, tuple)):
+        raise TypeError(f"{where} must be a list of {{van, tot}} (MM-DD), got {value!r}")
+    windows = []
+    for i, window in enumerate(value):
+        if not isinstance(window, Mapping) or "van" not in window or "tot" not in window:
+            raise ValueError(f"{where}[{i}] must have van and tot (MM-DD), got {window!r}")
+        try:
+            windows.append((parse_month_day(str(window["van"])), parse_month_day(str(window["tot"]))))
+        except ValueError as err:
+            raise ValueError(f"{where}[{i}]: {err}") from None
+    return tuple(windows)
+
+
+def _check_month_day(md: tuple[int, int], shown: object) -> None:
+    """Reject a (month, day) that no year has; 29 February is allowed (it exists in leap years)."""
+    try:
+        date(2000, *md)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"invalid month-day {shown!r}: no such day in a year (month 1-12, day valid for it)"
+        ) from None
+
+
+@cache
+def _holidays_of(country: str, subdivision: str | None, year: int) -> Mapping[date, str]:
+    """One year's public holidays of a country, built once per process, in Dutch if available."""
+    import holidays  # imported here: the package takes ~80 ms to import
+
+    try:
+        probe = holidays.country_holidays(country, subdiv=subdivision)  # no years: builds nothing
+        language = "nl" if "nl" in probe.supported_languages else None
+        found = holidays.country_holidays(
+            country, subdiv=subdivision, years=year, language=language
+        )
+    except NotImplementedError as err:  # how the package reports an unknown country/subdivision
+        raise ValueError(f"no public holidays for country {country!r}: {err}") from None
+    return MappingProxyType(dict(sorted(found.items())))
+
+
+class Calendar:
+    """Working days: weekdays outside the weekend that are not a country's public holidays."""
+
+    def __init__(
+        self,
+        name: str,
+        country: str,
+        *,
+        subdivision: str | None = None,
+        label: str = "",
+        weekend: frozenset[int] = frozenset({5, 6}),
+    ) -> None:
+        if not weekend <= frozenset(range(7)):
+            raise ValueError(f"calendar {name!r}: weekend days are 0 (Monday) to 6 (Sunday)")
+        if len(weekend) == 7:
+            raise ValueError(f"calendar {name!r}: a seven-day weekend leaves no working day")
+        self.name = name
+        self.country = country
+        self.subdivision = subdivision
+        self.label = label
+        self.weekend = frozenset(weekend)
+        self._years: dict[int, Mapping[date, str]] = {}
+
+    def __repr__(self) -> str:
+        sub = f", subdivision={self.subdivision!r}" if self.subdivision else ""
+        return f"Calendar({self.name!r}, {self.country!r}{sub})"
+
+    def holidays_in_year(self, year: int) -> Mapping[date, str]:
+        """The year's public holidays as a read-only {date: name}, built once per process."""
+        found = self._years.get(year)
+        if found is None:
+            found = self._years[year] = _holidays_of(self.country, self.subdivision, year)
+        return found
+
+    def holiday_name(self, d: date) -> str | None:
+        """The name of the public holiday on `d`, or None if it is none."""
+        return self.holidays_in_year(_as_date(d).year).get(d)
+
+    def is_working_day(self, d: date) -> bool:
+        """Whether `d` is no weekend day and no public holiday (O(1) once its year is built)."""
+        if _as_date(d).weekday() in self.weekend:
+            return False
+        found = self._years.get(d.year)
+        if found is None:
+            found = self.holidays_in_year(d.year)
+        return d not in found
+
+
+def _as_date(d: Any) -> date:
+    """Refuse a datetime (it never equals a date, so holiday look-ups would silently miss)."""
+    if isinstance(d, datetime) or not isinstance(d, date):
+        raise TypeError(f"expected a date, got {type(d).__name__} {d!r}")
+    return d
+
+
+def checked_windows(suspended: Sequence[Any]) -> tuple[YearlyWindow, ...]:
+    """Check ((month, day), (month, day)) pairs (lists or tuples, as read from YAML) once."""
+    try:
+        key = tuple((tuple(first), tuple(last)) for first, last in suspended)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"invalid suspension windows {suspended!r}: expected ((month, day), (month, day)) pairs"
+        ) from None
+    return _checked_windows(key) if key else ()
+
+
+@cache
+def _checked_windows(windows: tuple[YearlyWindow, ...]) -> tuple[YearlyWindow, ...]:
+    """Validate each distinct set of windows once: real days, and at least one day left free."""
+    for first, last in windows:
+        _check_month_day(first, first)
+        _check_month_day(last, last)
+    day = date(2000, 1, 1)  # a leap year: every (month, day) occurs once
+    while _window_of(day, windows) is not None:
+        day += _ONE_DAY
+        if day.year > 2000:
+            raise ValueError(f"suspension windows {windows!r} cover the whole year")
+    return windows
+
+
+def _window_of(d: date, windows: tuple[YearlyWindow, ...]) -> YearlyWindow | None:
+    """The first window that contains `d`, or None."""
+    md = (d.month, d.day)
+    for window in windows:
+        first, last = window
+        if (first <= md <= last) if first <= last else (md >= first or md <= last):
+            return window
+    return None
+
+
+def in_windows(d: date, windows: Sequence[YearlyWindow]) -> bool:
+    """Whether `d` falls inside any of the yearly windows."""
+    return _window_of(_as_date(d), checked_windows(windows)) is not None
+
+
+def _window_end(d: date, window: YearlyWindow) -> date:
+    """The last day of the occurrence of `window` that contains `d`."""
+    first, (month, day) = window
+    year = d.year
+    if first > (month, day) and (d.month, d.day) >= first:  # December part of a wrapping window
+        year += 1
+    if (month, day) == (2, 29) and not _stdcal.isleap(year):
+        day = 28
+    return date(year, month, day)
+
+
+def month_day_text(md: tuple[int, int]) -> str:
+    """A yearly date as rule files write it: (7, 11) is "07-11" (month first)."""
+    return f"{md[0]:02d}-{md[1]:02d}"
+
+
+def _describe(windows: list[YearlyWindow]) -> str:
+    """'opgeschort (07-11 t/m 08-15)', written MM-DD as in the rule files."""
+    spans = [f"{month_day_text(first)} t/m {month_day_text(last)}" for first, last in windows]
+    return f"opgeschort ({', '.join(spans)})"
+
+
+def _advance(
+    cal: Calendar,
+    start: date,
+    n: int,
+    windows: tuple[YearlyWindow, ...],
+    skipped: list[dict[str, Any]] | None,
+) -> date:
+    """Walk to the n-th working day after `start`, noting skipped days in `skipped` if given."""
+    d = start
+    while n:
+        d += _ONE_DAY
+        window = _window_of(d, windows) if windows else None
+        if window is not None:
+            run_from, passed = d, []
+            while window is not None:
+                if window not in passed:
+                    passed.append(window)
+                d = _window_end(d, window)
+                window = _window_of(d + _ONE_DAY, windows)
+                if window is not None:
+                    d += _ONE_DAY
+            if skipped is not None:
+                skipped.append({"from": run_from, "to": d, "why": _describe(passed)})
+        elif cal.is_working_day(d):
+            n -= 1
+        elif skipped is not None:
+            why = (
+                _WEEKDAY_NAMES[d.weekday()]
+                if d.weekday() in cal.weekend
+                else f"feestdag: {cal.holiday_name(d)}"
+            )
+            skipped.append({"date": d, "why": why})
+    return d
+
+
+def _check_n(n: int) -> None:
+    """Require a whole number of days of at least one."""
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ValueError(f"the number of working days must be a whole number >= 1, got {n!r}")
+
+
+def add_working_days(
+    cal: Calendar, start: date, n: int, suspended: Sequence[YearlyWindow] = ()
+) -> date:
+    """The n-th working day after `start` (which never counts), outside every suspended window."""
+    _check_n(n)
+    return _advance(cal, _as_date(start), n, checked_windows(suspended), None)
+
+
+def explain_working_days(
+    cal: Calendar, start: date, n: int, suspended: Sequence[YearlyWindow] = ()
+) -> dict[str, Any]:
+    """`add_working_days` with a readable trail of every day skipped and why."""
+    _check_n(n)
+    skipped: list[dict[str, Any]] = []
+    result = _advance(cal, _as_date(start), n, checked_windows(suspended), skipped)
+    return {"result": result, "counted": n, "skipped": skipped}
+
+
+def count_working_days(
+    cal: Calendar, first: date, last: date, suspended: Sequence[YearlyWindow] = ()
+) -> int:
+    """The working days from `first` to `last` inclusive outside the windows; 0 if last < first."""
+    d, last = _as_date(first), _as_date(last)
+    windows = checked_windows(suspended)
+    count = 0
+    while d <= last:
+        window = _window_of(d, windows) if windows else None
+        if window is not None:
+            d = _window_end(d, window)
+        elif cal.is_working_day(d):
+            count += 1
+        d += _ONE_DAY
+    return count
+
+
+class CalendarClash(ValueError):
+    """Two plugins registered a calendar under the same name."""
+
+
+class UnknownCalendar(LookupError):
+    """A rule file names a calendar no plugin registered."""
+
+    def __init__(self, name: str, known: Sequence[str]) -> None:
+        self.name = name
+        self.known = list(known)
+        super().__init__(f"unknown calendar {name!r}; known: {', '.join(self.known) or '(none)'}")
+
+
+class CalendarRegistry:
+    """The calendars plugins provide, by name, remembering which plugin gave each."""
+
+    def __init__(self) -> None:
+        self._calendars: dict[str, Calendar] = {}
+        self._sources: dict[str, str] = {}
+
+    def register(self, calendar: Calendar, *, source: str) -> None:
+        """Add a plugin's calendar; a name already taken is a clash naming both plugins."""
+        if not isinstance(calendar, Calendar):
+            raise TypeError(f"{source}: expected a Calendar, got {type(calendar).__name__}")
+        name = calendar.name
+        if name in self._calendars:
+            raise CalendarClash(
+                f"calendar {name!r} is registered twice: by {self._sources[name]!r} "
+                f"and by {source!r}"
+            )
+        self._calendars[name] = calendar
+        self._sources[name] = source
+
+    def copy(self) -> CalendarRegistry:
+        """A registry with the same calendars, to add a plugin's to before committing them."""
+        other = CalendarRegistry()
+        other._calendars = dict(self._calendars)
+        other._sources = dict(self._sources)
+        return other
+
+    def get(self, name: str) -> Calendar:
+        """The calendar called `name`."""
+        try:
+            return self._calendars[name]
+        except KeyError:
+            raise UnknownCalendar(name, self.names()) from None
+
+    def names(self) -> list[str]:
+        """All registered calendar names, sorted."""
+        return sorted(self._calendars)
+
+    def source_of(self, name: str) -> str:
+        """The plugin that registered the calendar called `name`."""
+        self.get(name)
+        return self._sources[name]

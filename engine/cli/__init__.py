@@ -1,0 +1,100 @@
+"""The `regelwerk` command. Commands are thin: parse options, call the engine, print.
+
+Exit codes: 0 decided (whatever the outcome); 1 no decision could be made for a case;
+2 usage error (unknown decision, unreadable case file, bad option); 3 rule files are
+broken; 4 internal error (a bug: please report it).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+from ..errors import RegelwerkError, RuleFileError
+
+INTERNAL_ERROR = 4
+
+
+class Group(click.Group):
+    """Turns every engine error into one line on standard error and its exit code."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except RuleFileError as err:
+            for line in err.lines():
+                click.echo(f"error: {line}", err=True)
+            ctx.exit(err.exit_code)
+        except RegelwerkError as err:
+            click.echo(f"error: {err}", err=True)
+            ctx.exit(err.exit_code)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            ctx.exit(130)
+        except Exception as err:  # noqa: BLE001 - never a traceback for a user
+            if os.environ.get("REGELWERK_DEBUG"):
+                raise
+            msg = " ".join(str(err).split())
+            click.echo(f"internal error: {type(err).__name__}: {msg} "
+                       "(set REGELWERK_DEBUG=1 for details)", err=True)
+            ctx.exit(INTERNAL_ERROR)
+
+
+class State:
+    """Options shared by all commands; the engine is built on first use."""
+
+    def __init__(self, rules: tuple[str, ...]):
+        from ..api import rules_dirs_from_env
+
+        self.rules = list(rules) if rules else rules_dirs_from_env()
+        self._engine = None
+
+    @property
+    def engine(self):
+        """The engine; a plugin that failed to load is named on stderr, the others work."""
+        first = self._engine is None
+        engine = self.engine_quiet
+        if first:
+            for error in engine.contributions.errors:
+                click.echo(f"warning: {error} (see 'regelwerk plugins')", err=True)
+        return engine
+
+    @property
+    def engine_quiet(self):
+        """The engine, without warnings (for commands that report plugin errors themselves)."""
+        if self._engine is None:
+            from ..api import Engine
+
+            self._engine = Engine(self.rules)
+        return self._engine
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--rules", "rules", multiple=True, metavar="DIR",
+              help="Also load rule files from DIR; a rule set found there replaces the installed "
+                   "one of the same id. Repeatable. Default: $REGELWERK_RULES (os.pathsep list).")
+@click.version_option(package_name="regelwerk", prog_name="regelwerk")
+@click.pass_context
+def main(ctx: click.Context, rules: tuple[str, ...]) -> None:
+    """regelwerk: decide, explain and manage education regulations written as rule files."""
+    ctx.obj = State(rules)
+
+
+def _register() -> None:
+    from . import authoring, decide, plugins, rules
+
+    decide.register(main)
+    rules.register(main)
+    plugins.register(main)
+    authoring.register(main)
+
+
+_register()
+
+
+def run() -> None:  # pragma: no cover - console entry alternative
+    sys.exit(main())

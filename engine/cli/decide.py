@@ -1,0 +1,74 @@
+"""`regelwerk decide` and `regelwerk explain`."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from ..errors import CaseError, RegelwerkError, UsageError
+from .output import DECISION_FORMATS, dumps
+
+
+def read_case(path: str) -> dict:
+    from ..yamlsource import load_case_file
+
+    stdin = sys.stdin.buffer.read() if path == "-" else None
+    return load_case_file(path, stdin_bytes=stdin)
+
+
+@click.command()
+@click.argument("decision", required=False)
+@click.option("--case", "case_path", metavar="FILE", help="Case facts as JSON or YAML ('-' = stdin).")
+@click.option("--cases", "cases_path", metavar="FILE",
+              help="Batch: JSON Lines, one {decision, on, case} a line ('-' = stdin).")
+@click.option("--on", "on", metavar="DATE", help="Peildatum YYYY-MM-DD (default: today).")
+@click.option("--format", "fmt", type=click.Choice(sorted(DECISION_FORMATS)), default=None,
+              help="Output format (default: text; json for --cases).")
+@click.pass_obj
+def decide(state, decision, case_path, cases_path, on, fmt):
+    """Decide DECISION for the case in --case FILE, or every line of --cases FILE."""
+    from ..api import parse_on
+
+    if bool(case_path) == bool(cases_path):
+        raise UsageError("give exactly one of --case FILE or --cases FILE")
+    if cases_path:
+        from .batch import run_batch
+
+        sys.exit(run_batch(state, decision, cases_path, on))
+    if not decision:
+        raise UsageError("name the decision to make, e.g. 'regelwerk decide go.jobtraining.duur'")
+    day = parse_on(on)
+    case = read_case(case_path)
+    engine = state.engine
+    result = engine.decide(decision, case, day)
+    title = engine.resolve(decision, day)[2].title
+    click.echo(DECISION_FORMATS[fmt or "text"](result.as_dict(), title))
+
+
+@click.command()
+@click.argument("decision")
+@click.option("--case", "case_path", required=True, metavar="FILE",
+              help="Case facts as JSON or YAML ('-' = stdin).")
+@click.option("--on", "on", metavar="DATE", help="Peildatum YYYY-MM-DD (default: today).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              help="text: a tree to read; json: the same trail for machines.")
+@click.pass_obj
+def explain(state, decision, case_path, on, fmt):
+    """Show the audit trail of deciding DECISION for a case."""
+    from ..api import parse_on
+    from ..trail import render_text
+
+    day = parse_on(on)
+    case = read_case(case_path)
+    trail = state.engine.explain(decision, case, day)
+    if fmt == "json":
+        click.echo(json.dumps(trail, ensure_ascii=False, indent=2))
+    else:
+        click.echo(render_text(trail))
+
+
+def register(group: click.Group) -> None:
+    group.add_command(decide)
+    group.add_command(explain)

@@ -1,0 +1,157 @@
+"""Sets of calendar days as intervals: periods, minus exclusions, minus yearly windows.
+
+Counting days of service one day at a time is slow for long careers and impossible for
+open-ended appointments. A DaySet keeps the periods as merged intervals and produces the
+counted stretches lazily, so "the 303rd counted day" of an open-ended appointment is found
+by adding up stretch lengths.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+from typing import Iterator, Sequence
+
+Interval = tuple[_dt.date, "_dt.date | None"]  # inclusive; None = open-ended
+MonthDay = tuple[int, int]
+YearlyWindow = tuple[MonthDay, MonthDay]
+
+_LAST = _dt.date.max - _dt.timedelta(days=400)
+_ONE = _dt.timedelta(days=1)
+
+
+def merge(intervals: Sequence[Interval]) -> list[Interval]:
+    """Sorted, disjoint, non-adjacent intervals covering the same days (open end = None)."""
+    out: list[list] = []
+    for start, end in sorted(intervals, key=lambda iv: iv[0]):
+        if out:
+            last = out[-1]
+            if last[1] is None or start <= last[1] + _ONE:
+                if last[1] is not None and (end is None or end > last[1]):
+                    last[1] = end
+                continue
+        out.append([start, end])
+    return [(s, e) for s, e in out]
+
+
+def _on(year: int, md: MonthDay) -> _dt.date:
+    month, day = md
+    while True:
+        try:
+            return _dt.date(year, month, day)
+        except ValueError:  # 29 February in a common year: the last day of the month
+            day -= 1
+
+
+def window_in_year(window: YearlyWindow, year: int) -> tuple[_dt.date, _dt.date]:
+    """The window's dates starting in `year` (a window may run into the next year)."""
+    first, last = window
+    end_year = year if last >= first else year + 1
+    return _on(year, first), _on(end_year, last)
+
+
+@dataclass
+class DaySet:
+    """Days in `periods`, not in `excluded`, and not inside any yearly window."""
+
+    periods: list[Interval]
+    excluded: list[tuple[_dt.date, _dt.date]] = field(default_factory=list)
+    yearly: list[YearlyWindow] = field(default_factory=list)
+    furthest: _dt.date | None = None  # the last day a question was asked about (for the trail)
+
+    def __post_init__(self) -> None:
+        self.periods = merge(self.periods)
+        self.excluded = [(s, e) for s, e in merge(self.excluded) if e is not None]
+
+    def _next_exclusion(self, cursor: _dt.date, ex_index: int) -> tuple[tuple | None, int]:
+        while ex_index < len(self.excluded) and self.excluded[ex_index][1] < cursor:
+            ex_index += 1
+        best = self.excluded[ex_index] if ex_index < len(self.excluded) else None
+        for window in self.yearly:
+            for year in (cursor.year - 1, cursor.year, cursor.year + 1):
+                ws, we = window_in_year(window, year)
+                if we >= cursor and (best is None or ws < best[0]):
+                    best = (ws, we)
+        return best, ex_index
+
+    def stretches(self) -> Iterator[Interval]:
+        """The counted days as consecutive stretches, in order (the last may be open-ended)."""
+        ex_index = 0
+        for start, end in self.periods:
+            cursor = start
+            while end is None or cursor <= end:
+                if cursor > _LAST:
+                    return
+                excl, ex_index = self._next_exclusion(cursor, ex_index)
+                if excl is None:
+                    yield cursor, end
+                    break
+                xs, xe = excl
+                if xs <= cursor:
+                    cursor = xe + _ONE
+                    continue
+                stop = xs - _ONE if end is None else min(xs - _ONE, end)
+                yield cursor, stop
+                cursor = xe + _ONE
+
+    def first(self) -> _dt.date | None:
+        for start, _end in self.stretches():
+            return start
+        return None
+
+    def nth(self, n: int) -> _dt.date | None:
+        """The n-th counted day (1-based), or None when there are fewer than n."""
+        if n is None or n < 1:
+            return None
+        seen = 0
+        for start, end in self.stretches():
+            length = None if end is None else (end - start).days + 1
+            if length is None or seen + length >= n:
+                day = start + _dt.timedelta(days=n - seen - 1)
+                self._reach(day)
+                return day
+            seen += length
+        return None
+
+    def count(self, until: _dt.date | None = None) -> int | None:
+        """Counted days up to and including `until` (all of them when None; None if endless)."""
+        total = 0
+        for start, end in self.stretches():
+            if until is not None and start > until:
+                break
+            stop = end if until is None else (until if end is None else min(end, until))
+            if stop is None:
+                return None
+            total += (stop - start).days + 1
+        if until is not None:
+            self._reach(until)
+        return total
+
+    def _reach(self, day: _dt.date) -> None:
+        if self.furthest is None or day > self.furthest:
+            self.furthest = day
+
+    def describe(self, limit: int = 40) -> dict:
+        """A readable account for the trail: the periods, what was excluded, what counted."""
+        horizon = self.furthest
+        shown: list[dict] = []
+        for start, end in self.stretches():
+            if horizon is not None and start > horizon:
+                break
+            if len(shown) >= limit:
+                shown.append({"…": "meer stukken weggelaten"})
+                break
+            stop = end if horizon is None or (end is not None and end <= horizon) else horizon
+            days = None if stop is None else (stop - start).days + 1
+            shown.append({"van": start, "tot": stop, "dagen": days})
+            if horizon is None and end is None:
+                break
+        return {
+            "perioden": [{"van": s, "tot": e} for s, e in self.periods],
+            "uitgesloten": [{"van": s, "tot": e} for s, e in self.excluded],
+            "jaarlijks_uitgesloten": [
+                {"van": f"{a[0]:02d}-{a[1]:02d}", "tot": f"{b[0]:02d}-{b[1]:02d}"}
+                for a, b in self.yearly
+            ],
+            "getelde_stukken": shown,
+        }

@@ -1,0 +1,84 @@
+"""The errors regelwerk reports. Each renders as one line naming the place and the value."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class RegelwerkError(Exception):
+    """Base of every error the engine reports to a user (never shown with a traceback)."""
+
+    exit_code = 1
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem in a rule file, at a place in it (line and column are 1-based)."""
+
+    file: str
+    line: int
+    col: int
+    message: str
+    severity: str = "error"  # "error" or "warning"
+
+    def __str__(self) -> str:
+        sev = "" if self.severity == "error" else f"{self.severity}: "
+        return f"{self.file}:{self.line}:{self.col}: {sev}{self.message}"
+
+    def as_dict(self) -> dict:
+        return {
+            "file": self.file,
+            "line": self.line,
+            "col": self.col,
+            "severity": self.severity,
+            "message": self.message,
+        }
+
+
+class RuleFileError(RegelwerkError):
+    """One or more rule files are wrong. Carries every problem found, not just the first."""
+
+    exit_code = 3
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = [p for p in problems if p.severity == "error"] or list(problems)
+        super().__init__(str(self.problems[0]) if self.problems else "rule files are invalid")
+
+    def lines(self) -> list[str]:
+        return [str(p) for p in self.problems]
+
+
+class UsageError(RegelwerkError):
+    """The command was asked something that does not exist (unknown decision, missing file)."""
+
+    exit_code = 2
+
+
+class CaseError(RegelwerkError):
+    """The case cannot be decided: a fact is missing, of the wrong type, or not covered."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, *, decision: str | None = None, fact: str | None = None):
+        self.decision = decision
+        self.fact = fact
+        self.detail = message
+        prefix = decision + ": " if decision else ""
+        where = fact + ": " if fact else ""
+        super().__init__(f"{prefix}{where}{message}")
+
+
+class NoVersionInForce(CaseError):
+    """No version of the rule set is in force on the peildatum."""
+
+
+class CaseFileError(UsageError):
+    """A case file cannot be read: missing, not valid JSON or YAML, or not a mapping at the top."""
+
+    def __init__(self, file: str, message: str, line: int | None = None, col: int | None = None):
+        self.file = file
+        self.line = line
+        self.col = col
+        self.detail = " ".join(message.split())
+        where = f"{file}:{line}:{col}" if line is not None and col is not None else file
+        super().__init__(f"{where}: {self.detail}")

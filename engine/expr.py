@@ -1,0 +1,530 @@
+"""A small, closed expression language for conditions and values in rule files.
+
+Why our own: rule files must never run Python. This grammar has no attribute access,
+no calls other than a fixed table of functions, no loops and no assignment, so every
+expression terminates in time linear in its length. Expressions are parsed once and
+compiled into Python closures; evaluating one does no parsing.
+
+Grammar (lowest precedence first):
+
+    expr    := or
+    or      := and ("or" and)*
+    and     := not ("and" not)*
+    not     := "not" not | compare
+    compare := sum (("==" | "!=" | "<" | "<=" | ">" | ">=" | "in" | "not in") sum)?
+    sum     := product (("+" | "-") product)*
+    product := unary (("*" | "/") unary)*
+    unary   := "-" unary | atom
+    atom    := NUMBER | DATE | STRING | "true" | "false" | "null"
+             | NAME "(" [expr ("," expr)*] ")"   -- a function from FUNCTIONS
+             | NAME                              -- a fact, parameter, step or item field
+             | "(" expr ")" | "[" [expr ("," expr)*] "]"
+
+NAME may be dotted (`trainee.in_ambt`); DATE is `YYYY-MM-DD`; STRING is quoted with ' or ".
+A name is resolved at compile time by a resolver the caller gives; an unknown name is
+an error at its column. `null` compares equal only to itself; ordering comparisons with
+null are false; arithmetic and functions given null return null (unless said otherwise).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from dateutil.relativedelta import relativedelta
+
+from .dayset import DaySet
+
+Env = dict
+Evaluator = Callable[[Env], Any]
+
+MAX_LENGTH = 2000
+MAX_DEPTH = 40
+
+
+class ExprError(Exception):
+    """A syntax or name error in an expression, at a 0-based column of its text."""
+
+    def __init__(self, message: str, col: int = 0):
+        super().__init__(message)
+        self.message = message
+        self.col = col
+
+
+# ---------------------------------------------------------------- functions
+
+
+def _nullsafe(fn: Callable) -> Callable:
+    def wrapped(*args):
+        if any(a is None for a in args):
+            return None
+        return fn(*args)
+
+    wrapped.__name__ = fn.__name__
+    return wrapped
+
+
+def _days_incl(first: _dt.date, last: _dt.date) -> int:
+    return (last - first).days + 1
+
+
+def _difference(a, b):
+    if a is None:
+        return None
+    if b is None:
+        return list(a)
+    drop = set(b)
+    return [x for x in a if x not in drop]
+
+
+def _normalize(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def _get(mapping, key, default=None):
+    if mapping is None or key is None:
+        return default
+    value = mapping.get(key, default)
+    return default if value is None else value
+
+
+def _days(fn: Callable) -> Callable:
+    """A function of counted days (a DaySet from the service_days operation)."""
+
+    def wrapped(days, *args):
+        if days is None:
+            return None
+        if not isinstance(days, DaySet):
+            raise TypeError(f"{fn.__name__}() needs counted days from service_days")
+        return fn(days, *args)
+
+    wrapped.__name__ = fn.__name__
+    return wrapped
+
+
+def _first_day(days: DaySet):
+    return days.first()
+
+
+def _nth_day(days: DaySet, n):
+    return None if n is None else days.nth(n)
+
+
+def _count_days(days: DaySet, until=None):
+    return days.count(until)
+
+
+def _if(condition, then, otherwise=None):
+    return then if condition else otherwise
+
+
+@dataclass(frozen=True)
+class Function:
+    fn: Callable
+    min_args: int
+    max_args: int
+    doc: str
+
+
+FUNCTIONS: dict[str, Function] = {
+    "is_set": Function(lambda x: x is not None, 1, 1, "waar als de waarde gegeven is"),
+    "count": Function(_nullsafe(len), 1, 1, "aantal elementen van een lijst"),
+    "all": Function(_nullsafe(lambda xs: all(xs)), 1, 1, "waar als alle elementen waar zijn"),
+    "any": Function(_nullsafe(lambda xs: any(xs)), 1, 1, "waar als een element waar is"),
+    "difference": Function(_difference, 2, 2, "elementen van a die niet in b staan"),
+    "lower": Function(_nullsafe(str.lower), 1, 1, "tekst in kleine letters"),
+    "trim": Function(_nullsafe(str.strip), 1, 1, "tekst zonder spaties rondom"),
+    "normalize": Function(_nullsafe(_normalize), 1, 1, "tekst zonder spaties rondom, kleine letters"),
+    "get": Function(_get, 2, 3, "waarde bij een sleutel, of de standaardwaarde"),
+    "min": Function(_nullsafe(min), 2, 2, "kleinste van twee waarden"),
+    "max": Function(_nullsafe(max), 2, 2, "grootste van twee waarden"),
+    "add_days": Function(_nullsafe(lambda d, n: d + _dt.timedelta(days=n)), 2, 2, "datum plus dagen"),
+    "add_months": Function(
+        _nullsafe(lambda d, n: d + relativedelta(months=n)), 2, 2,
+        "datum plus maanden; bestaat de dag niet, dan de laatste dag van de maand",
+    ),
+    "add_years": Function(
+        _nullsafe(lambda d, n: d + relativedelta(years=n)), 2, 2,
+        "datum plus jaren; 29 februari wordt 28 februari in een gewoon jaar",
+    ),
+    "days_between": Function(_nullsafe(lambda a, b: (b - a).days), 2, 2, "dagen van a tot b"),
+    "days_incl": Function(_nullsafe(_days_incl), 2, 2, "dagen van a tot en met b"),
+    "day": Function(_nullsafe(lambda d: d.day), 1, 1, "dag van de maand"),
+    "month": Function(_nullsafe(lambda d: d.month), 1, 1, "maand van een datum"),
+    "year": Function(_nullsafe(lambda d: d.year), 1, 1, "jaar van een datum"),
+    "if": Function(_if, 2, 3, "if(voorwaarde, dan, anders): de ene of de andere waarde"),
+    "first_day": Function(_days(_first_day), 1, 1, "eerste getelde dag"),
+    "nth_day": Function(_days(_nth_day), 2, 2, "de n-de getelde dag (leeg als er minder zijn)"),
+    "count_days": Function(
+        _days(_count_days), 1, 2, "getelde dagen, tot en met een datum (leeg = alle)"
+    ),
+}
+
+# ---------------------------------------------------------------- tokens
+
+_TOKEN = re.compile(
+    r"""
+    (?P<ws>\s+)
+  | (?P<date>\d{4}-\d{2}-\d{2})(?![\d-])
+  | (?P<number>\d+(?:\.\d+)?)
+  | (?P<string>'[^'\\]*'|"[^"\\]*")
+  | (?P<name>[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)
+  | (?P<op>==|!=|<=|>=|<|>|\+|-|\*|/|\(|\)|\[|\]|,)
+    """,
+    re.VERBOSE,
+)
+_KEYWORDS = {"and", "or", "not", "in", "true", "false", "null"}
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str
+    text: str
+    col: int
+
+
+def tokenize(text: str) -> list[Token]:
+    if len(text) > MAX_LENGTH:
+        raise ExprError(f"expression longer than {MAX_LENGTH} characters", 0)
+    tokens: list[Token] = []
+    pos = 0
+    while pos < len(text):
+        m = _TOKEN.match(text, pos)
+        if not m:
+            raise ExprError(f"unexpected character {text[pos]!r}", pos)
+        kind = m.lastgroup or ""
+        if kind != "ws":
+            word = m.group()
+            if kind == "name" and word in _KEYWORDS:
+                kind = "kw"
+            tokens.append(Token(kind, word, pos))
+        pos = m.end()
+    tokens.append(Token("end", "", len(text)))
+    return tokens
+
+
+# ---------------------------------------------------------------- syntax tree
+
+
+@dataclass
+class Node:
+    kind: str  # lit, name, call, list, unary, binary, and, or, not
+    col: int
+    value: Any = None  # literal value, name, operator or function name
+    args: tuple = ()
+
+
+class _Parser:
+    def __init__(self, text: str):
+        self.tokens = tokenize(text)
+        self.i = 0
+        self.depth = 0
+
+    def peek(self) -> Token:
+        return self.tokens[self.i]
+
+    def take(self) -> Token:
+        tok = self.tokens[self.i]
+        self.i += 1
+        return tok
+
+    def expect(self, text: str) -> Token:
+        tok = self.take()
+        if tok.text != text or tok.kind in ("string",):
+            raise ExprError(f"expected {text!r}, found {tok.text or 'end of expression'!r}", tok.col)
+        return tok
+
+    def at(self, *texts: str) -> bool:
+        tok = self.peek()
+        return tok.kind in ("op", "kw") and tok.text in texts
+
+    def parse(self) -> Node:
+        node = self.expr()
+        tok = self.peek()
+        if tok.kind != "end":
+            raise ExprError(f"unexpected {tok.text!r}", tok.col)
+        return node
+
+    def nested(self, fn: Callable[[], Node]) -> Node:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise ExprError(f"expression nested deeper than {MAX_DEPTH} levels", self.peek().col)
+        try:
+            return fn()
+        finally:
+            self.depth -= 1
+
+    def expr(self) -> Node:
+        return self.nested(self.or_)
+
+    def or_(self) -> Node:
+        node = self.and_()
+        while self.at("or"):
+            col = self.take().col
+            node = Node("or", col, args=(node, self.and_()))
+        return node
+
+    def and_(self) -> Node:
+        node = self.not_()
+        while self.at("and"):
+            col = self.take().col
+            node = Node("and", col, args=(node, self.not_()))
+        return node
+
+    def not_(self) -> Node:
+        if self.at("not"):
+            col = self.take().col
+            return Node("not", col, args=(self.nested(self.not_),))
+        return self.compare()
+
+    def compare(self) -> Node:
+        node = self.sum()
+        if self.at("==", "!=", "<", "<=", ">", ">=", "in"):
+            tok = self.take()
+            return Node("binary", tok.col, tok.text, (node, self.sum()))
+        if self.at("not") and self.tokens[self.i + 1].text == "in":
+            col = self.take().col
+            self.take()
+            return Node("binary", col, "not in", (node, self.sum()))
+        return node
+
+    def sum(self) -> Node:
+        node = self.product()
+        while self.at("+", "-"):
+            tok = self.take()
+            node = Node("binary", tok.col, tok.text, (node, self.product()))
+        return node
+
+    def product(self) -> Node:
+        node = self.unary()
+        while self.at("*", "/"):
+            tok = self.take()
+            node = Node("binary", tok.col, tok.text, (node, self.unary()))
+        return node
+
+    def unary(self) -> Node:
+        if self.at("-"):
+            col = self.take().col
+            return Node("unary", col, "-", (self.nested(self.unary),))
+        return self.atom()
+
+    def atom(self) -> Node:
+        tok = self.take()
+        if tok.kind == "number":
+            value = float(tok.text) if "." in tok.text else int(tok.text)
+            return Node("lit", tok.col, value)
+        if tok.kind == "date":
+            try:
+                return Node("lit", tok.col, _dt.date.fromisoformat(tok.text))
+            except ValueError:
+                raise ExprError(f"{tok.text} is not a valid date", tok.col) from None
+        if tok.kind == "string":
+            return Node("lit", tok.col, tok.text[1:-1])
+        if tok.kind == "kw" and tok.text in ("true", "false", "null"):
+            return Node("lit", tok.col, {"true": True, "false": False, "null": None}[tok.text])
+        if tok.kind == "name":
+            if self.at("("):
+                return self.call(tok)
+            return Node("name", tok.col, tok.text)
+        if tok.text == "(":
+            node = self.expr()
+            self.expect(")")
+            return node
+        if tok.text == "[":
+            items = self.items("]")
+            return Node("list", tok.col, args=tuple(items))
+        raise ExprError(f"unexpected {tok.text or 'end of expression'!r}", tok.col)
+
+    def items(self, close: str) -> list[Node]:
+        items: list[Node] = []
+        if not self.at(close):
+            items.append(self.expr())
+            while self.at(","):
+                self.take()
+                items.append(self.expr())
+        self.expect(close)
+        return items
+
+    def call(self, name_tok: Token) -> Node:
+        fn = FUNCTIONS.get(name_tok.text)
+        if fn is None:
+            known = ", ".join(sorted(FUNCTIONS))
+            raise ExprError(f"unknown function {name_tok.text!r}; known: {known}", name_tok.col)
+        self.take()  # (
+        args = self.items(")")
+        if not fn.min_args <= len(args) <= fn.max_args:
+            want = fn.min_args if fn.min_args == fn.max_args else f"{fn.min_args}-{fn.max_args}"
+            raise ExprError(
+                f"{name_tok.text}() takes {want} argument(s), got {len(args)}", name_tok.col
+            )
+        return Node("call", name_tok.col, name_tok.text, tuple(args))
+
+
+def parse(text: str) -> Node:
+    """Parse an expression into a syntax tree (raises ExprError with a column)."""
+    return _Parser(text).parse()
+
+
+# ---------------------------------------------------------------- compiling
+
+
+@dataclass(frozen=True)
+class Ref:
+    """What a name resolved to: how to read it at run time, and what it is (for the trail)."""
+
+    kind: str  # fact, param, step, item, builtin
+    name: str
+    read: Evaluator
+    constant: bool = False
+    value: Any = None
+
+
+Resolver = Callable[[str], "Ref | None"]
+
+
+def _order(op: str) -> Callable[[Any, Any], bool]:
+    import operator
+
+    cmp = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}[op]
+
+    def compare(a, b):
+        if a is None or b is None:
+            return False
+        return cmp(a, b)
+
+    return compare
+
+
+def _arith(op: str) -> Callable[[Any, Any], Any]:
+    import operator
+
+    fn = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv}[op]
+
+    def apply(a, b):
+        if a is None or b is None:
+            return None
+        if op == "-" and isinstance(a, _dt.date) and isinstance(b, _dt.date):
+            return (a - b).days
+        if isinstance(a, _dt.date) and isinstance(b, int) and op in "+-":
+            return fn(a, _dt.timedelta(days=b))
+        return fn(a, b)
+
+    return apply
+
+
+def _member(a, b):
+    if b is None:
+        return False
+    return a in b
+
+
+@dataclass
+class Compiled:
+    """A compiled expression: its source, its evaluator and the names it reads."""
+
+    source: str
+    evaluate: Evaluator
+    refs: list[Ref]
+    constant: bool
+
+    def __call__(self, env: Env) -> Any:
+        return self.evaluate(env)
+
+
+def compile_expr(text: str, resolve: Resolver) -> Compiled:
+    """Parse and compile `text`; names are resolved now, so unknown names fail at load time."""
+    refs: list[Ref] = []
+    fn, const = _compile(parse(text), resolve, refs)
+    return Compiled(text, fn, refs, const)
+
+
+def _const(value: Any) -> tuple[Evaluator, bool]:
+    return (lambda env: value), True
+
+
+def _compile(node: Node, resolve: Resolver, refs: list[Ref]) -> tuple[Evaluator, bool]:
+    kind = node.kind
+    if kind == "lit":
+        return _const(node.value)
+    if kind == "name":
+        ref = resolve(node.value)
+        if ref is None:
+            raise ExprError(f"unknown name {node.value!r}", node.col)
+        refs.append(ref)
+        if ref.constant:
+            return _const(ref.value)
+        return ref.read, False
+    parts = [_compile(a, resolve, refs) for a in node.args]
+    fns = [p[0] for p in parts]
+    constant = all(p[1] for p in parts)
+    ev = _combine(node, fns)
+    if constant:
+        try:
+            return _const(ev({}))
+        except Exception:  # noqa: BLE001 - fold only what evaluates cleanly; report at run time
+            return ev, False
+    return ev, False
+
+
+def _combine(node: Node, fns: list[Evaluator]) -> Evaluator:
+    kind = node.kind
+    if kind == "list":
+        return lambda env: [f(env) for f in fns]
+    if kind == "not":
+        (a,) = fns
+        return lambda env: not a(env)
+    if kind == "and":
+        a, b = fns
+        return lambda env: bool(a(env)) and bool(b(env))
+    if kind == "or":
+        a, b = fns
+        return lambda env: bool(a(env)) or bool(b(env))
+    if kind == "unary":
+        (a,) = fns
+
+        def neg(env):
+            v = a(env)
+            return None if v is None else -v
+
+        return neg
+    if kind == "call":
+        fn = FUNCTIONS[node.value].fn
+        if len(fns) == 1:
+            (a,) = fns
+            return lambda env: fn(a(env))
+        if len(fns) == 2:
+            a, b = fns
+            return lambda env: fn(a(env), b(env))
+        return lambda env: fn(*[f(env) for f in fns])
+    # binary
+    a, b = fns
+    op = node.value
+    if op == "==":
+        return lambda env: a(env) == b(env)
+    if op == "!=":
+        return lambda env: a(env) != b(env)
+    if op == "in":
+        return lambda env: _member(a(env), b(env))
+    if op == "not in":
+        return lambda env: not _member(a(env), b(env))
+    if op in ("<", "<=", ">", ">="):
+        cmp = _order(op)
+        return lambda env: cmp(a(env), b(env))
+    arith = _arith(op)
+    return lambda env: arith(a(env), b(env))
+
+
+def names_in(text: str) -> list[str]:
+    """The names an expression reads (for cross-checks that do not compile)."""
+    out: list[str] = []
+
+    def walk(node: Node) -> None:
+        if node.kind == "name":
+            out.append(node.value)
+        for arg in node.args:
+            walk(arg)
+
+    walk(parse(text))
+    return out

@@ -1,0 +1,201 @@
+"""Case facts: the types a rule file declares for its inputs, and reading a case against them.
+
+A case arrives as nested JSON (`{"trainee": {"in_ambt": true}}`) or with dotted keys
+(`{"trainee.in_ambt": true}`); both spell the same fact. Every value is checked and
+converted once, before any rule runs, so a rule never sees a wrong type.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from .errors import CaseError
+
+MISSING = object()
+
+_TYPE_WORDS = {
+    "bool": "true or false",
+    "date": "a date YYYY-MM-DD",
+    "text": "text",
+    "integer": "a whole number",
+    "number": "a number",
+    "list": "a list",
+}
+
+
+def _show(value: Any) -> str:
+    text = repr(value) if isinstance(value, str) else _json_like(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _json_like(value: Any) -> str:
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if value is None:
+        return "null"
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return "a list"
+    return str(value)
+
+
+def parse_date(value: Any) -> _dt.date:
+    """A date from ISO `YYYY-MM-DD` text (or a date the YAML reader made); ValueError otherwise."""
+    if isinstance(value, _dt.datetime):
+        raise ValueError
+    if isinstance(value, _dt.date):
+        return value
+    if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        return _dt.date.fromisoformat(value)
+    raise ValueError
+
+
+@dataclass
+class FactSpec:
+    """One declared input: its name, type, whether it may be absent, and a Dutch label."""
+
+    name: str
+    type: str
+    required: bool = True
+    label: str = ""
+    one_of: list | None = None
+    default: Any = None
+    items: "FactSpec | dict[str, FactSpec] | None" = None
+    convert: Callable[[Any, str], Any] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.convert = self._build()
+
+    def _build(self) -> Callable[[Any, str], Any]:
+        kind = self.type
+        allowed = self.one_of
+
+        def fail(value: Any, where: str, what: str | None = None) -> CaseError:
+            want = what or _TYPE_WORDS.get(kind, kind)
+            return CaseError(f"expected {want}, got {_show(value)}", fact=where)
+
+        if kind == "bool":
+
+            def convert(value, where):
+                if value is True or value is False:
+                    return value
+                raise fail(value, where)
+
+        elif kind == "date":
+
+            def convert(value, where):
+                try:
+                    return parse_date(value)
+                except ValueError:
+                    if isinstance(value, str) and len(value) == 10:
+                        raise CaseError(f"{value!r} is not a real date", fact=where) from None
+                    raise fail(value, where) from None
+
+        elif kind == "text":
+
+            def convert(value, where):
+                if not isinstance(value, str):
+                    raise fail(value, where)
+                if allowed is not None and value not in allowed:
+                    choices = ", ".join(map(str, allowed))
+                    raise CaseError(f"{value!r} is not one of: {choices}", fact=where)
+                return value
+
+        elif kind in ("integer", "number"):
+            numeric = (int,) if kind == "integer" else (int, float)
+
+            def convert(value, where):
+                if isinstance(value, bool) or not isinstance(value, numeric):
+                    raise fail(value, where)
+                return value
+
+        elif kind == "list":
+            items = self.items
+
+            def convert(value, where):
+                if not isinstance(value, list):
+                    raise fail(value, where)
+                if items is None:
+                    return list(value)
+                if isinstance(items, FactSpec):
+                    return [items.convert(v, f"{where}[{i}]") for i, v in enumerate(value)]
+                return [_convert_record(items, v, f"{where}[{i}]") for i, v in enumerate(value)]
+
+        else:  # pragma: no cover - the schema only admits the kinds above
+            raise ValueError(f"unknown type {kind}")
+        return convert
+
+    @property
+    def fields(self) -> list[str] | None:
+        """The field names of a list's items, when they are records."""
+        if isinstance(self.items, dict):
+            return list(self.items)
+        return None
+
+
+def _convert_record(fields: dict[str, FactSpec], value: Any, where: str) -> dict:
+    if not isinstance(value, dict):
+        raise CaseError(f"expected an object with {', '.join(fields)}, got {_show(value)}", fact=where)
+    out = {}
+    for name, spec in fields.items():
+        raw = value.get(name)
+        if raw is None:
+            if spec.required:
+                raise CaseError("missing", fact=f"{where}.{name}")
+            out[name] = spec.default
+        else:
+            out[name] = spec.convert(raw, f"{where}.{name}")
+    return out
+
+
+def lookup(case: dict, name: str) -> Any:
+    """The value of a dotted fact in a case, nested or spelt with dots; MISSING if absent."""
+    if name in case:
+        return case[name]
+    node: Any = case
+    parts = name.split(".")
+    for i, part in enumerate(parts):
+        if not isinstance(node, dict):
+            return MISSING
+        if part in node:
+            node = node[part]
+            continue
+        rest = ".".join(parts[i:])
+        return node.get(rest, MISSING) if i else MISSING
+    return node
+
+
+def given_facts(case: dict, prefix: str = "") -> list[str]:
+    """Every leaf fact a case gives, as dotted names (lists are leaves)."""
+    names: list[str] = []
+    for key, value in case.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict) and value:
+            names.extend(given_facts(value, name + "."))
+        else:
+            names.append(name)
+    return names
+
+
+def read_facts(specs: list[FactSpec], case: dict, decision: str) -> dict[str, Any]:
+    """Check and convert the declared facts of a case; raises CaseError naming the fact."""
+    if not isinstance(case, dict):
+        raise CaseError("a case must be an object of facts", decision=decision)
+    env: dict[str, Any] = {}
+    for spec in specs:
+        raw = lookup(case, spec.name)
+        if raw is MISSING or raw is None:
+            if spec.required:
+                raise CaseError("missing", decision=decision, fact=spec.name)
+            env[spec.name] = spec.default
+            continue
+        try:
+            env[spec.name] = spec.convert(raw, spec.name)
+        except CaseError as err:
+            raise CaseError(err.detail, decision=decision, fact=err.fact) from None
+    return env

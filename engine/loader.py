@@ -1,0 +1,142 @@
+"""Finding, reading, validating and compiling rule files into a catalog of rule sets.
+
+Plugins contribute rule folders; `--rules DIR` folders are read after them, and a rule set
+found there replaces the installed rule set of the same id (all its versions). Each file
+is read, validated and compiled once; deciding never touches a file again.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from .compiler import Context, FileCompiler
+from .errors import Problem, RuleFileError, UsageError
+from .model import RuleSet
+
+RULE_SUFFIXES = (".yaml", ".yml")
+CASE_SUFFIXES = (".cases.yaml", ".cases.yml")
+
+
+def rule_files(folder: Path) -> list[Path]:
+    """The rule files in a folder and below it (example-case files are not rule files)."""
+    if folder.is_file():
+        return [folder]
+    found = [
+        p for p in folder.rglob("*")
+        if p.is_file() and p.name.endswith(RULE_SUFFIXES) and not p.name.endswith(CASE_SUFFIXES)
+    ]
+    return sorted(found)
+
+
+@dataclass
+class Catalog:
+    """The rule sets in use, by id, and their decisions by decision id."""
+
+    rulesets: dict[str, RuleSet] = field(default_factory=dict)
+    decisions: dict[str, tuple[RuleSet, str]] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    broken: dict[str, list[Problem]] = field(default_factory=dict)  # rule-set id -> problems
+    broken_files: dict[str, list[Problem]] = field(default_factory=dict)
+
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    def decision(self, decision_id: str) -> tuple[RuleSet, str]:
+        """The rule set and decision name of a decision id, or a clear error."""
+        found = self.decisions.get(decision_id)
+        if found is not None:
+            return found
+        ruleset_id = decision_id.rpartition(".")[0]
+        for rid, problems in self.broken.items():
+            if decision_id.startswith(rid + ".") or rid == ruleset_id:
+                raise RuleFileError(problems)
+        if self.broken_files and not self.broken:
+            raise RuleFileError([p for ps in self.broken_files.values() for p in ps])
+        close = difflib.get_close_matches(decision_id, list(self.decisions), n=3)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        raise UsageError(f"unknown decision {decision_id!r}{hint} (see 'regelwerk rules list')")
+
+
+def _display(path: Path) -> str:
+    try:
+        rel = os.path.relpath(path)
+        return rel if not rel.startswith("..") else str(path)
+    except ValueError:
+        return str(path)
+
+
+def compile_file(path: Path, ctx: Context, origin: str, display: str | None = None):
+    """Read, validate and compile one rule file: (RuleSet or None, problems, id or None)."""
+    from . import schema, yamlsource
+
+    name = display or _display(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as err:
+        return None, [Problem(name, 1, 1, f"cannot read: {err.strerror or err}")], None
+    try:
+        located = yamlsource.load_yaml_bytes(raw, name)
+    except RuleFileError as err:
+        return None, err.problems, None
+    rid = located.data.get("id") if isinstance(located.data.get("id"), str) else None
+    problems = schema.validate(located)
+    if problems:
+        return None, problems, rid
+    compiler = FileCompiler(located, ctx, sha256=hashlib.sha256(raw).hexdigest(), origin=origin,
+                            text=raw)
+    ruleset = compiler.compile()
+    return ruleset, compiler.problems, rid
+
+
+def build_catalog(plugin_folders: Iterable[tuple[str, Any]], extra_dirs: Iterable[str],
+                  ctx: Context) -> Catalog:
+    """Compile every rule file: plugin folders first, then `--rules` folders, which override."""
+    catalog = Catalog()
+    origins: dict[str, str] = {}
+    overridden: set[str] = set()
+
+    def add(path: Path, origin: str, overriding: bool) -> None:
+        ruleset, problems, rid = compile_file(path, ctx, origin)
+        catalog.problems.extend(problems)
+        if ruleset is None:
+            key = rid or str(path)
+            target = catalog.broken if rid else catalog.broken_files
+            target.setdefault(key, []).extend(p for p in problems if p.severity == "error")
+            return
+        previous = catalog.rulesets.get(ruleset.id)
+        # A --rules folder replaces an installed rule set; two definitions at one level clash.
+        if previous is not None and (not overriding or ruleset.id in overridden):
+            clash = Problem(ruleset.file, 1, 1,
+                            f"rule set {ruleset.id!r} is defined twice: here ({origin}) and in "
+                            f"{previous.file} ({origins[ruleset.id]})")
+            catalog.problems.append(clash)
+            catalog.broken.setdefault(ruleset.id, []).append(clash)
+            return
+        if overriding:
+            overridden.add(ruleset.id)
+        catalog.rulesets[ruleset.id] = ruleset
+        origins[ruleset.id] = origin
+        if overriding:
+            catalog.broken.pop(ruleset.id, None)
+
+    for plugin, folder in plugin_folders:
+        for path in rule_files(Path(str(folder))):
+            add(path, f"plugin {plugin}", overriding=False)
+    for directory in extra_dirs:
+        folder = Path(directory)
+        if not folder.exists():
+            raise UsageError(f"--rules {directory}: no such file or folder")
+        for path in rule_files(folder):
+            add(path, f"--rules {directory}", overriding=True)
+
+    for ruleset in catalog.rulesets.values():
+        if ruleset.id in catalog.broken:
+            continue
+        for name in ruleset.decision_names():
+            catalog.decisions[f"{ruleset.id}.{name}"] = (ruleset, name)
+    return catalog

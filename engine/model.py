@@ -1,0 +1,167 @@
+"""The compiled form of a rule set: versions in force by date, each with its decisions.
+
+Everything here is built once when rule files are loaded; deciding a case only walks
+closures (see `compiler.py`)."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from .errors import NoVersionInForce
+from .expr import Compiled, Ref
+from .facts import FactSpec
+from .tables import Table
+
+
+@dataclass
+class Param:
+    """A parameter as in force in a version: value, Dutch label, citation, where it was set."""
+
+    name: str
+    value: Any
+    label: str
+    citation: str
+    unit: str = ""
+    version: str = ""  # the version that set this value
+    line: int = 0
+
+
+@dataclass
+class Template:
+    """A Dutch text with `{name}` placeholders filled in from the decision's scope."""
+
+    source: str
+    parts: list[str | Callable[[dict], str]]
+
+    def render(self, env: dict) -> str:
+        return "".join(p if isinstance(p, str) else p(env) for p in self.parts)
+
+
+@dataclass
+class Note:
+    text: Template
+    when: Compiled | None = None
+    citation: str = ""
+
+
+@dataclass
+class Step:
+    """One step of a decision: it binds `name` to a value computed from the scope."""
+
+    name: str
+    kind: str  # value, table, op, checks
+    source: str  # the expression, the table name or the operation name
+    run: Callable[[dict], Any]
+    refs: list[Ref]
+    label: str = ""
+    citation: str = ""
+    line: int = 0
+    note: Note | None = None
+    detail: Callable[[dict, Any], Any] | None = None  # trail details, computed only to explain
+    tables: list[str] = field(default_factory=list)  # the decision tables the step reads
+
+
+@dataclass
+class Output:
+    name: str
+    value: Compiled
+    label: str = ""
+
+
+@dataclass
+class Decision:
+    """A compiled decision of one version."""
+
+    id: str
+    name: str
+    title: str
+    description: str
+    citation: str
+    inputs: list[FactSpec]
+    steps: list[Step]
+    outputs: list[Output]
+    notes: list[Note]
+    params: list[Param]  # the parameters it reads, in order of first use
+    line: int = 0
+    plan: list[tuple[str, Callable[[dict], Any]]] = field(default_factory=list)
+    output_plan: list[tuple[str, Callable[[dict], Any]]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.plan = [(s.name, s.run) for s in self.steps]
+        self.output_plan = [(o.name, o.value.evaluate) for o in self.outputs]
+
+
+@dataclass
+class Version:
+    """A version of a rule set with everything in force in it (amendments applied)."""
+
+    name: str
+    in_force_from: _dt.date
+    in_force_until: _dt.date | None  # as written
+    amends: str | None
+    citation: str
+    description: str
+    params: dict[str, Param]
+    tables: dict[str, Table]
+    decisions: dict[str, Decision]
+    line: int = 0
+    until: _dt.date | None = None  # effective: as written, or the day before the next version
+
+    def in_force_on(self, day: _dt.date) -> bool:
+        return self.in_force_from <= day and (self.until is None or day <= self.until)
+
+
+@dataclass
+class RuleSet:
+    """A rule set from one file: id, source text and its dated versions."""
+
+    id: str
+    title: str
+    source: str
+    organisation: str
+    description: str
+    file: str
+    sha256: str
+    versions: list[Version]  # by in_force_from
+    origin: str = ""  # the plugin or --rules folder it came from
+    strict_facts: bool = False
+    text: bytes = b""
+
+    def version_on(self, day: _dt.date, decision: str | None = None) -> Version:
+        for version in self.versions:
+            if version.in_force_on(day):
+                return version
+        first = self.versions[0].in_force_from
+        who = decision or self.id
+        if day < first:
+            raise NoVersionInForce(
+                f"no version of {self.id} is in force on {day.isoformat()}: "
+                f"the first comes into force on {first.isoformat()}",
+                decision=who,
+            )
+        raise NoVersionInForce(
+            f"no version of {self.id} is in force on {day.isoformat()}", decision=who
+        )
+
+    def version_named(self, name: str) -> Version | None:
+        return next((v for v in self.versions if v.name == name), None)
+
+    def decision_names(self) -> list[str]:
+        names: list[str] = []
+        for version in self.versions:
+            names.extend(n for n in version.decisions if n not in names)
+        return names
+
+    def summary(self, version: Version) -> dict:
+        """The rule-set block of a result: which version decided, where it lives."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "version": version.name,
+            "in_force_from": version.in_force_from.isoformat(),
+            "in_force_until": version.until.isoformat() if version.until else None,
+            "file": self.file,
+            "sha256": self.sha256,
+        }

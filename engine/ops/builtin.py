@@ -1,0 +1,114 @@
+"""The engine's own generic operations, registered through the plugin manager like any other."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from typing import Any, Callable
+
+from ..calendars import windows_from_rule
+from ..dayset import DaySet
+from ..errors import CaseError
+from ..hookspecs import hookimpl
+from . import Arg, Operation, workdays
+
+
+def _filter(list: list, where: Callable[[dict], Any]) -> list:
+    return [item for item in (list or []) if where(item)]
+
+
+def _pluck(list: list, field: str) -> list:
+    return [item.get(field) for item in (list or [])]
+
+
+def _classify(list: list, table, with_: Callable[[dict], dict]) -> list[dict]:
+    out = []
+    for item in list or []:
+        row = table(with_(item))
+        merged = dict(item)
+        merged.update(row)
+        out.append(merged)
+    return out
+
+
+def _service_days(periods, where, not_before=None, exclude=None, exclude_yearly=None,
+                  start_field="van", end_field="tot") -> DaySet:
+    intervals = []
+    for i, item in enumerate(periods or []):
+        start, end = item.get(start_field), item.get(end_field)
+        if end is not None and end < start:
+            raise CaseError(f"{end_field} {end} lies before {start_field} {start}",
+                            fact=f"periode {i + 1}")
+        if not where(item):
+            continue
+        if not_before is not None:
+            if end is not None and end < not_before:
+                continue
+            start = max(start, not_before)
+        intervals.append((start, end))
+    excluded = []
+    for i, item in enumerate(exclude or []):
+        start, end = item.get(start_field), item.get(end_field)
+        if end is not None and end < start:
+            raise CaseError(f"{end_field} {end} lies before {start_field} {start}",
+                            fact=f"uitsluiting {i + 1}")
+        excluded.append((start, end if end is not None else _dt.date.max))
+    return DaySet(intervals, excluded, list(windows_from_rule(exclude_yearly, "exclude_yearly")))
+
+
+def _check_service_days(args: dict[str, Any], ctx: Any) -> str | None:
+    if "exclude_yearly" in args:
+        try:
+            windows_from_rule(args["exclude_yearly"], "exclude_yearly")
+        except (TypeError, ValueError) as err:
+            return str(err)
+    return None
+
+
+OPERATIONS = [
+    Operation(
+        "filter",
+        _filter,
+        {"list": Arg(doc="de lijst"), "where": Arg("item", doc="voorwaarde per element", item_of="list")},
+        "De elementen van een lijst die aan een voorwaarde voldoen.",
+        item_fields=lambda fields, tables: fields.get("list"),
+    ),
+    Operation(
+        "pluck",
+        _pluck,
+        {"list": Arg(doc="de lijst"), "field": Arg("text", doc="naam van het veld")},
+        "De waarden van één veld van elk element van een lijst.",
+    ),
+    Operation(
+        "classify",
+        _classify,
+        {
+            "list": Arg(doc="de lijst"),
+            "table": Arg("table", doc="de beslistabel die elk element beoordeelt"),
+            "with": Arg("bindings", doc="de invoer van de tabel, per element", item_of="list"),
+        },
+        "Beoordeelt elk element van een lijst met een beslistabel; voegt de uitkomsten toe.",
+        item_fields=lambda fields, tables: (fields.get("list") or []) + tables["table"].outputs,
+    ),
+    Operation(
+        "service_days",
+        _service_days,
+        {
+            "periods": Arg(doc="perioden met begin- en einddatum (einde leeg = open)"),
+            "where": Arg("item", doc="welke perioden tellen", item_of="periods"),
+            "not_before": Arg(required=False, doc="dagen vóór deze datum tellen niet"),
+            "exclude": Arg(required=False, doc="perioden die niet tellen (afwezigheden)"),
+            "exclude_yearly": Arg(required=False, doc="jaarlijkse vensters MM-DD die niet tellen"),
+            "start_field": Arg("text", False, "veld met de begindatum (standaard van)"),
+            "end_field": Arg("text", False, "veld met de einddatum (standaard tot)"),
+        },
+        "Getelde dagen over perioden: overlappende dagen één keer, min uitsluitingen.",
+        check=_check_service_days,
+        explain=lambda args, result: result.describe(),
+    ),
+]
+
+
+@hookimpl
+def regelwerk_register_operations(register):
+    for op in OPERATIONS + workdays.OPERATIONS:
+        register(op)

@@ -1,0 +1,114 @@
+"""Validating rule files against the JSON Schemas in `schemas/`, with file, line and column.
+
+Errors are collected, not stopped at: a policy author sees every mistake of a file at once.
+An unknown key names its closest allowed key, because a misspelt key is the usual cause.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import difflib
+import json
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from .errors import Problem
+
+RULESET_SCHEMA = "ruleset.schema.json"
+
+
+def schema_text(name: str = RULESET_SCHEMA) -> str:
+    return resources.files("regelwerk.schemas").joinpath(name).read_text("utf-8")
+
+
+@lru_cache(maxsize=4)
+def _validator(name: str = RULESET_SCHEMA):
+    import jsonschema
+
+    schema = json.loads(schema_text(name))
+    cls = jsonschema.validators.validator_for(schema)
+    cls.check_schema(schema)
+    return cls(schema, format_checker=cls.FORMAT_CHECKER)
+
+
+def jsonable(value: Any) -> Any:
+    """The document as JSON types (dates as ISO text), for the schema."""
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [jsonable(v) for v in value]
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    return value
+
+
+def _allowed_keys(schema: dict) -> list[str]:
+    return list(schema.get("properties", {}))
+
+
+def _message(error) -> tuple[list, str, bool]:
+    """(path, message, point at key) for one schema error, in words a policy author reads."""
+    path = list(error.absolute_path)
+    v = error.validator
+    if v == "additionalProperties" and isinstance(error.instance, dict):
+        allowed = _allowed_keys(error.schema)
+        extra = [k for k in error.instance if k not in allowed]
+        if extra:
+            key = extra[0]
+            hint = difflib.get_close_matches(str(key), allowed, n=1)
+            did = f"; did you mean {hint[0]!r}?" if hint else f"; allowed: {', '.join(allowed)}"
+            return path + [key], f"unknown key {key!r}{did}", True
+    if v == "required":
+        missing = error.message.split("'")[1] if "'" in error.message else error.message
+        return path, f"missing key {missing!r}", False
+    if v == "enum":
+        allowed = ", ".join(map(str, error.validator_value))
+        return path, f"{error.instance!r} is not one of: {allowed}", False
+    if v == "pattern" and isinstance(error.instance, str):
+        return path, f"{error.instance!r} is not in the expected form", False
+    if v == "format" and error.validator_value == "date":
+        return path, f"{error.instance!r} is not a valid date", False
+    if v == "type":
+        want = error.validator_value
+        want = " or ".join(want) if isinstance(want, list) else want
+        return path, f"expected {want}, got {_kind(error.instance)}", False
+    if v == "propertyNames":
+        return path, f"{error.instance!r} is not a valid name", False
+    if v == "oneOf" and error.context:
+        import jsonschema
+
+        best = jsonschema.exceptions.best_match(error.context)
+        sub_path, msg, at_key = _message(best)
+        return sub_path, msg, at_key
+    return path, error.message, False
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "nothing"
+    if isinstance(value, str):
+        return f"text {value!r}"
+    return f"{type(value).__name__} {value!r}"
+
+
+def validate(located, name: str = RULESET_SCHEMA) -> list[Problem]:
+    """Every schema problem of a loaded document, in file order."""
+    validator = _validator(name)
+    problems: list[Problem] = []
+    seen: set = set()
+    for error in validator.iter_errors(jsonable(located.data)):
+        path, message, at_key = _message(error)
+        line, col = located.key_where(tuple(path)) if at_key else located.where(tuple(path))
+        problem = Problem(located.file, line, col, message)
+        if (line, col, message) not in seen:
+            seen.add((line, col, message))
+            problems.append(problem)
+    problems.sort(key=lambda p: (p.line, p.col))
+    return problems

@@ -1,0 +1,224 @@
+"""The audit trail of a decision: what went in, which rules and parameters, each step, what came out.
+
+Built only when someone asks (`explain`); deciding never pays for it. The trail is plain
+data (JSON-ready) and renders as a tree for the terminal or as Markdown for a dossier.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from typing import Any
+
+from .api import to_json
+from .compiler import PEIL, format_value
+from .model import Decision, RuleSet, Version
+
+_KIND_WORDS = {"value": "berekening", "table": "beslistabel", "op": "bewerking",
+               "checks": "voorwaarden"}
+
+
+def _step_inputs(step, env: dict) -> dict:
+    seen: dict[str, Any] = {}
+    for ref in step.refs:
+        if ref.kind in ("item", "table") or ref.name in seen:
+            continue
+        try:
+            seen[ref.name] = ref.value if ref.constant else ref.read(env)
+        except Exception:  # noqa: BLE001 - the trail shows what it can
+            seen[ref.name] = None
+    return seen
+
+
+def build_trail(ruleset: RuleSet, version: Version, decision: Decision, case: dict, env: dict,
+                outputs: dict, notes: list[str], on: _dt.date, given: list[str]) -> dict:
+    declared = {f.name for f in decision.inputs}
+    facts = []
+    for spec in decision.inputs:
+        facts.append({
+            "name": spec.name,
+            "label": spec.label,
+            "value": env.get(spec.name),
+            "given": _given(spec.name, given),
+        })
+    unused = [g for g in given if not any(g == d or g.startswith(d + ".") for d in declared)]
+    params = [{
+        "name": p.name, "label": p.label, "value": p.value, "unit": p.unit,
+        "citation": p.citation, "set_in_version": p.version,
+    } for p in decision.params]
+    steps = []
+    for step in decision.steps:
+        value = env.get(step.name)
+        entry = {
+            "name": step.name,
+            "label": step.label,
+            "kind": step.kind,
+            "source": step.source,
+            "citation": step.citation,
+            "inputs": _step_inputs(step, env),
+            "result": value,
+        }
+        if step.detail is not None:
+            entry["details"] = step.detail(env, value)
+        if step.note is not None and (step.note.when is None or step.note.when.evaluate(env)):
+            entry["note"] = step.note.text.render(env)
+        steps.append(entry)
+    trail = {
+        "decision": decision.id,
+        "title": decision.title,
+        "citation": decision.citation,
+        "on": on,
+        "ruleset": ruleset.summary(version),
+        "ruleset_source": ruleset.source,
+        "version": {
+            "name": version.name,
+            "in_force_from": version.in_force_from,
+            "in_force_until": version.until,
+            "amends": version.amends,
+            "citation": version.citation,
+        },
+        "facts": facts,
+        "unused_facts": unused,
+        "parameters": params,
+        "steps": steps,
+        "result": outputs,
+        "output_labels": {o.name: o.label for o in decision.outputs if o.label},
+        "uitleg": notes,
+    }
+    env.pop(PEIL, None)
+    return to_json(trail)
+
+
+def _given(name: str, given: list[str]) -> bool:
+    return any(g == name or g.startswith(name + ".") for g in given)
+
+
+# ------------------------------------------------------------------ rendering
+
+
+def _short(value: Any, width: int = 90) -> str:
+    if isinstance(value, (dict, list)) and value:
+        text = _compact(value)
+    else:
+        text = format_value(value)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _compact(value: Any) -> str:
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_compact(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_compact(v) for v in value) + "]"
+    return format_value(value)
+
+
+def render_text(trail: dict) -> str:
+    """The trail as a tree a person reads in a terminal."""
+    rs = trail["ruleset"]
+    v = trail["version"]
+    out = [f"{trail['decision']} — {trail['title']}"]
+    if trail.get("citation"):
+        out.append(f"  bron: {trail['ruleset_source']} {trail['citation']}")
+    out.append(f"  peildatum: {trail['on']}")
+    until = f" t/m {v['in_force_until']}" if v.get("in_force_until") else ""
+    out.append(f"  regelset: {rs['id']} versie {v['name']} (in werking vanaf {v['in_force_from']}"
+               f"{until})" + (f", wijzigt {v['amends']}" if v.get("amends") else ""))
+    out.append(f"  bestand: {rs['file']} (sha256 {rs['sha256'][:16]}…)")
+    out.append("├─ feiten")
+    for i, f in enumerate(trail["facts"]):
+        mark = "" if f["given"] else " (niet gegeven)"
+        out.append(f"│  {'└' if i == len(trail['facts']) - 1 else '├'}─ {f['name']} = "
+                   f"{_short(f['value'])}{mark}" + (f"  — {f['label']}" if f["label"] else ""))
+    if trail["unused_facts"]:
+        out.append(f"│  (gegeven maar niet gebruikt: {', '.join(trail['unused_facts'])})")
+    out.append("├─ parameters")
+    for i, p in enumerate(trail["parameters"]):
+        unit = f" {p['unit']}" if p.get("unit") else ""
+        out.append(f"│  {'└' if i == len(trail['parameters']) - 1 else '├'}─ {p['name']} = "
+                   f"{_short(p['value'])}{unit}  — {p['label']} [{p['citation']}]")
+    out.append("├─ stappen")
+    for i, s in enumerate(trail["steps"]):
+        last = i == len(trail["steps"]) - 1
+        branch, pad = ("└", "   ") if last else ("├", "│  ")
+        title = s["label"] or s["name"]
+        cite = f" [{s['citation']}]" if s.get("citation") else ""
+        out.append(f"│  {branch}─ {title}{cite}")
+        out.append(f"│  {pad}  {_KIND_WORDS.get(s['kind'], s['kind'])}: {s['source']}")
+        for k, val in s["inputs"].items():
+            out.append(f"│  {pad}  met {k} = {_short(val, 70)}")
+        out.extend(f"│  {pad}  {line}" for line in _detail_lines(s))
+        out.append(f"│  {pad}  → {s['name']} = {_short(s['result'])}")
+        if s.get("note"):
+            out.append(f"│  {pad}  ⓘ {s['note']}")
+    out.append("└─ uitkomst")
+    labels = trail.get("output_labels", {})
+    for k, val in trail["result"].items():
+        label = f"  — {labels[k]}" if k in labels else ""
+        out.append(f"   • {k} = {_short(val)}{label}")
+    for note in trail["uitleg"]:
+        out.append(f"   ⓘ {note}")
+    return "\n".join(out)
+
+
+def _detail_lines(step: dict) -> list[str]:
+    details = step.get("details")
+    if not details:
+        return []
+    kind = step["kind"]
+    lines: list[str] = []
+    if kind == "table":
+        if details["rijen"]:
+            for row in details["rijen"]:
+                cite = f" [{row['citation']}]" if row.get("citation") else ""
+                lines.append(f"tabel {details['tabel']} ({details['hit_policy']}): rij {row['rij']}"
+                             f"{cite}")
+        else:
+            lines.append(f"tabel {details['tabel']}: geen rij past")
+    elif kind == "checks":
+        for c in details:
+            state = ("n.v.t." if not c["van_toepassing"] else
+                     "voldaan" if c["voldaan"] else "niet voldaan")
+            cite = f" [{c['citation']}]" if c.get("citation") else ""
+            lines.append(f"voorwaarde {c['test']}: {state}{cite}")
+    elif isinstance(details, dict) and "getelde_stukken" in details:
+        lines.append("perioden die tellen: " + (", ".join(
+            f"{p['van']} t/m {p['tot'] or 'open'}" for p in details["perioden"]) or "geen"))
+        if details["uitgesloten"]:
+            lines.append("uitgesloten: " + ", ".join(
+                f"{p['van']} t/m {p['tot']}" for p in details["uitgesloten"]))
+        if details["jaarlijks_uitgesloten"]:
+            lines.append("elk jaar uitgesloten: " + ", ".join(
+                f"{p['van']} t/m {p['tot']}" for p in details["jaarlijks_uitgesloten"]))
+        for piece in details["getelde_stukken"]:
+            if "van" in piece:
+                lines.append(f"geteld: {piece['van']} t/m {piece['tot'] or 'open'}"
+                             + (f" ({piece['dagen']} dagen)" if piece["dagen"] else ""))
+            else:
+                lines.append("…")
+    elif isinstance(details, dict) and "niet_geteld" in details:
+        lines.extend(_working_day_lines(details))
+    else:
+        lines.append(f"details: {_short(details, 80)}")
+    return lines
+
+
+def _working_day_lines(details: dict) -> list[str]:
+    """A working-day count: the calendar, the suspension windows and every day not counted."""
+    label = f" ({details['omschrijving']})" if details.get("omschrijving") else ""
+    lines = [f"kalender {details['kalender']}{label}: weekend en feestdagen van "
+             f"{details['land']} tellen niet"]
+    if details["vanaf"] is None:
+        return lines + ["geen begindatum: er wordt niet geteld"]
+    lines.append(f"{details['werkdagen']} werkdagen geteld vanaf de dag na {details['vanaf']}")
+    if details["opgeschort"]:
+        lines.append("elk jaar opgeschort (maand-dag): " + ", ".join(
+            f"{w['van']} t/m {w['tot']}" for w in details["opgeschort"]))
+    skipped = details["niet_geteld"]
+    weekend = [s for s in skipped if s["soort"] == "weekend"]
+    if weekend:
+        lines.append(f"niet geteld: {len(weekend)} weekenddagen")
+    for s in skipped:
+        if s["soort"] == "feestdag":
+            lines.append(f"niet geteld: {s['datum']} ({s['reden']})")
+        elif s["soort"] == "opgeschort":
+            lines.append(f"niet geteld: {s['van']} t/m {s['tot']}: {s['reden']}")
+    return lines

@@ -1,0 +1,510 @@
+"""Read rule files (YAML) and case files (JSON or YAML) safely, keeping the place of every value.
+
+This is a security boundary: a file is only ever parsed into plain data. ruamel.yaml is used for
+its compose step alone (text to node tree); this module builds the Python values itself, so no
+tag can create an object, and aliases are measured before they are expanded.
+"""
+
+from __future__ import annotations
+
+import codecs
+import datetime as dt
+import json
+import math
+import os
+import re
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ruamel.yaml import YAML, composer
+from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.reader import ReaderError
+
+from .errors import CaseFileError, Problem, RuleFileError
+
+# ruamel.yaml >= 0.19 stops deep nesting itself; before that, `except ()` catches nothing and
+# deep nesting is caught by RecursionError or by _Builder.measure.
+_MaxDepthExceeded = getattr(composer, "MaxDepthExceededError", ())
+
+_TAG = "tag:yaml.org,2002:"
+_STR, _NULL, _BOOL, _INT, _FLOAT = (_TAG + s for s in ("str", "null", "bool", "int", "float"))
+_STAMP, _SEQ, _MAP = (_TAG + s for s in ("timestamp", "seq", "map"))
+_MERGE, _VALUE = _TAG + "merge", _TAG + "value"
+
+# Plain '<<' and '=' resolve to the merge and value tags; anywhere but a merge key they are text.
+_TEXT_TAGS = frozenset({_STR, _MERGE, _VALUE})
+_SCALAR_KINDS = {
+    _STR: "text",
+    _MERGE: "text",
+    _VALUE: "text",
+    _NULL: "empty",
+    _BOOL: "true/false",
+    _INT: "a number",
+    _FLOAT: "a number",
+    _STAMP: "a date",
+}
+_VALUE_KINDS = (
+    (bool, "true/false"),
+    (str, "text"),
+    (list, "a list"),
+    (dict, "a mapping"),
+    ((int, float), "a number"),
+    (dt.date, "a date"),
+)
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_JSON_CONSTANT = re.compile(r'"(?:[^"\\]|\\.)*"|(-?Infinity|NaN)', re.DOTALL)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds on what one file may cost to read, so a hostile file cannot exhaust memory or time."""
+
+    max_bytes: int = 2_000_000
+    max_depth: int = 64
+    max_nodes: int = 200_000
+
+
+DEFAULT_LIMITS = Limits()
+CASE_LIMITS = Limits(max_bytes=50_000_000, max_nodes=5_000_000)
+
+
+@dataclass
+class Located:
+    """Plain data read from a file, with the 1-based (line, col) of every value and mapping key."""
+
+    data: Any
+    file: str
+    positions: dict[tuple, tuple[int, int]] = field(default_factory=dict)
+    key_positions: dict[tuple, tuple[int, int]] = field(default_factory=dict)
+
+    def where(self, path: Sequence) -> tuple[int, int]:
+        """Place of the value at path, else of its nearest placed ancestor, else (1, 1)."""
+        path = tuple(path)
+        while path not in self.positions and path:
+            path = path[:-1]
+        return self.positions.get(path, (1, 1))
+
+    def key_where(self, path: Sequence) -> tuple[int, int]:
+        """Place of the key naming path (for messages about the key itself), else where(path)."""
+        return self.key_positions.get(tuple(path)) or self.where(path)
+
+    def problem(self, path: Sequence, message: str, severity: str = "error") -> Problem:
+        """A Problem about the value at path, placed in this file."""
+        line, col = self.where(path)
+        return Problem(self.file, line, col, message, severity)
+
+
+def load_yaml_bytes(
+    raw: bytes, name: str, *, expect_mapping: bool = True, limits: Limits = DEFAULT_LIMITS
+) -> Located:
+    """Parse YAML bytes into plain data with positions; raise RuleFileError with all problems."""
+    if len(raw) > limits.max_bytes:
+        raise RuleFileError([Problem(name, 1, 1, _too_big(len(raw), limits.max_bytes))])
+    root = _compose(_decode(raw, name), name, limits)
+    if root is None or (str(root.tag) == _NULL and root.value == ""):
+        raise RuleFileError([Problem(name, 1, 1, "file is empty")])
+    builder = _Builder(name, limits)
+    try:
+        builder.measure(root)
+        data = builder.build(root, ())
+    except RecursionError:
+        raise RuleFileError([Problem(name, 1, 1, "nesting too deep")]) from None
+    if expect_mapping and not isinstance(root, MappingNode):
+        top = f"a rule file must be a mapping (key: value) at the top, not {_node_kind(root)}"
+        builder.problems.insert(0, Problem(name, 1, 1, top))
+    if builder.problems:
+        raise RuleFileError(builder.problems)
+    return Located(data, name, builder.positions, builder.key_positions)
+
+
+def load_yaml_file(
+    path: str | os.PathLike,
+    *,
+    name: str | None = None,
+    expect_mapping: bool = True,
+    limits: Limits = DEFAULT_LIMITS,
+) -> Located:
+    """Read and parse a YAML file (see load_yaml_bytes); name is how messages call the file."""
+    name = str(path) if name is None else name
+    try:
+        raw = _read_bytes(path, name, limits.max_bytes)
+    except OSError as exc:
+        raise RuleFileError([Problem(name, 1, 1, f"cannot read file: {_reason(exc)}")]) from None
+    return load_yaml_bytes(raw, name, expect_mapping=expect_mapping, limits=limits)
+
+
+def load_case_file(path: str, *, stdin_bytes: bytes | None = None) -> dict:
+    """Read a case's facts from JSON or YAML ('-' is stdin); raise CaseFileError if unreadable."""
+    name = "<stdin>" if path == "-" else str(path)
+    try:
+        if path == "-":
+            raw = sys.stdin.buffer.read() if stdin_bytes is None else stdin_bytes
+        else:
+            raw = _read_bytes(path, name, CASE_LIMITS.max_bytes)
+        if len(raw) > CASE_LIMITS.max_bytes:
+            raise CaseFileError(name, _too_big(len(raw), CASE_LIMITS.max_bytes), 1, 1)
+        suffix = os.path.splitext(name)[1].lower()
+        if suffix == ".json" or (suffix not in (".yaml", ".yml") and raw.lstrip()[:1] == b"{"):
+            data = _load_json(raw, name)
+        else:
+            data = load_yaml_bytes(raw, name, expect_mapping=False, limits=CASE_LIMITS).data
+    except OSError as exc:
+        raise CaseFileError(name, f"cannot read case file: {_reason(exc)}") from None
+    except RuleFileError as err:
+        first, more = err.problems[0], len(err.problems) - 1
+        extra = f" (and {more} more problem{'s' * (more > 1)})" if more else ""
+        raise CaseFileError(name, first.message + extra, first.line, first.col) from None
+    if not isinstance(data, dict):
+        kind = _value_kind(data)
+        message = f"a case file must be a mapping of facts at the top ({{...}}), not {kind}"
+        raise CaseFileError(name, message, 1, 1)
+    return data
+
+
+class _Builder:
+    """Turns a composed node tree into plain data, recording positions and every problem."""
+
+    def __init__(self, name: str, limits: Limits) -> None:
+        self.name = name
+        self.limits = limits
+        self.problems: list[Problem] = []
+        self.reported: set[Problem] = set()
+        self.positions: dict[tuple, tuple[int, int]] = {}
+        self.key_positions: dict[tuple, tuple[int, int]] = {}
+
+    def fail(self, node: Node, message: str) -> RuleFileError:
+        """The single fatal error for a tree that must not be built at all."""
+        return RuleFileError([Problem(self.name, *_place(node), message)])
+
+    def error(self, node: Node, message: str) -> None:
+        """Record a problem once, though an alias may expand its node many times."""
+        problem = Problem(self.name, *_place(node), message)
+        if problem not in self.reported:
+            self.reported.add(problem)
+            self.problems.append(problem)
+
+    def measure(self, root: Node) -> None:
+        """Check expanded size, depth and alias cycles per distinct node, before expanding any."""
+        limits = self.limits
+        seen: dict[int, tuple[int, int]] = {}  # id(node) -> (expanded node count, height)
+        active: set[int] = set()  # nodes being visited: meeting one again is an alias cycle
+
+        def visit(node: Node, depth: int) -> tuple[int, int]:
+            if id(node) not in seen:
+                if id(node) in active:
+                    raise self.fail(
+                        node,
+                        f"alias *{node.anchor} is used inside its own anchor "
+                        f"&{node.anchor} (recursive alias)",
+                    )
+                if depth > limits.max_depth:
+                    raise self.fail(node, _too_deep(limits))
+                active.add(id(node))
+                size, height = 1, 0
+                for child in _children(node):
+                    child_size, child_height = visit(child, depth + 1)
+                    size, height = size + child_size, max(height, child_height + 1)
+                    if size > limits.max_nodes:
+                        raise self.fail(
+                            node,
+                            f"document expands to more than "
+                            f"{limits.max_nodes:,} nodes (nested aliases?)",
+                        )
+                active.discard(id(node))
+                seen[id(node)] = size, height
+            size, height = seen[id(node)]
+            if depth + height > limits.max_depth:
+                raise self.fail(node, _too_deep(limits))
+            return size, height
+
+        visit(root, 0)
+
+    def build(self, node: Node, path: tuple) -> Any:
+        """Plain data for node at path; a node with a tag we do not allow becomes a problem."""
+        self.positions[path] = _place(node)
+        tag = str(node.tag)
+        if isinstance(node, ScalarNode):
+            return self.scalar(node, tag)
+        if isinstance(node, SequenceNode) and tag == _SEQ:
+            return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
+        if isinstance(node, MappingNode) and tag == _MAP:
+            return self.mapping(node, path)
+        self.error(node, _tag_not_allowed(tag))
+        return None
+
+    def scalar(self, node: ScalarNode, tag: str) -> Any:
+        """The value of a scalar by its resolved tag (YAML 1.2 core schema, dates without time)."""
+        if tag in _TEXT_TAGS:
+            return node.value
+        convert = _CONVERTERS.get(tag)
+        if convert is None:
+            self.error(node, _tag_not_allowed(tag))
+            return None
+        try:
+            return convert(node.value)
+        except ValueError as exc:
+            self.error(node, str(exc))
+            return None
+
+    def mapping(self, node: MappingNode, path: tuple) -> dict:
+        """A dict in file order; a repeated key is a problem at the repeat, the first one counts."""
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            key = self.key(key_node)
+            if key is None:
+                continue
+            key_path = (*path, key)
+            if key in result:
+                first = self.key_positions[key_path][0]
+                self.error(key_node, f"duplicate key {_show(key)} (first at line {first})")
+                continue
+            self.key_positions[key_path] = _place(key_node)
+            result[key] = self.build(value_node, key_path)
+        return result
+
+    def key(self, node: Node) -> str | None:
+        """The key as text, or None after recording why it cannot be one."""
+        tag = str(node.tag)
+        if tag == _MERGE and isinstance(node, ScalarNode):
+            self.error(node, "merge keys (<<) are not supported; write the keys out in full")
+        elif isinstance(node, ScalarNode) and tag in _TEXT_TAGS:
+            return node.value
+        elif isinstance(node, ScalarNode) and tag not in _CONVERTERS:
+            self.error(node, _tag_not_allowed(tag))
+        else:
+            quote = f"; put {_show(node.value)} in quotes" if isinstance(node, ScalarNode) else ""
+            self.error(node, f"keys must be text, not {_node_kind(node)}{quote}")
+        return None
+
+
+# Converters for the resolved scalar tags: a ValueError carries the message for the user.
+
+
+def _to_null(text: str) -> None:
+    if text.lower() not in ("", "~", "null"):
+        raise ValueError(f"{_show(text)} is not empty (null)")
+
+
+def _to_bool(text: str) -> bool:
+    if text.lower() not in ("true", "false"):
+        raise ValueError(f"{_show(text)} is not true or false")
+    return text.lower() == "true"
+
+
+def _to_int(text: str) -> int:
+    digits = text.replace("_", "").lstrip("+-")
+    if len(digits) > 1 and digits[0] == "0" and digits.isdigit():
+        raise ValueError(
+            f"{_show(text)} starts with 0: put it in quotes if it is a code, "
+            "or leave out the 0 if it is a number"
+        )
+    try:
+        return int(text.replace("_", ""), 0)
+    except ValueError:
+        message = f"{_show(text)} is not a whole number; put it in quotes if it is text"
+        raise ValueError(message) from None
+
+
+def _to_float(text: str) -> float:
+    try:
+        number = float(text.replace("_", "").lower().replace(".inf", "inf"))
+    except ValueError:
+        number = math.nan
+    if math.isnan(number):
+        raise ValueError(f"{_show(text)} is not a number; put it in quotes if it is text")
+    return number
+
+
+def _to_date(text: str) -> dt.date:
+    if not _DATE.fullmatch(text):
+        if any(mark in text for mark in "Tt :"):
+            raise ValueError(
+                f"only dates YYYY-MM-DD are supported, not a date and time: {_show(text)}"
+            )
+        raise ValueError(f"write dates as YYYY-MM-DD, not {_show(text)}")
+    try:
+        return dt.date(int(text[:4]), int(text[5:7]), int(text[8:]))
+    except ValueError as exc:
+        raise ValueError(f"{_show(text)} is not a valid date ({exc})") from None
+
+
+_CONVERTERS = {_NULL: _to_null, _BOOL: _to_bool, _INT: _to_int, _FLOAT: _to_float, _STAMP: _to_date}
+
+
+def _compose(text: str, name: str, limits: Limits) -> Node | None:
+    """Parse text into ruamel's node tree only (never constructing objects); syntax -> Problem."""
+    # typ="base", pure=True: the plain Python parser, no comment tokens, the most limited
+    # constructor (never called); ruamel counts the top node as depth 1.
+    yaml = YAML(typ="base", pure=True)
+    yaml.max_depth = limits.max_depth + 1
+    yaml.composer.warn_double_anchors = False
+    try:
+        root = yaml.compose(text)
+    except _MaxDepthExceeded as exc:
+        problem = Problem(name, *_mark_place(exc.problem_mark), _too_deep(limits))
+    except MarkedYAMLError as exc:
+        problem = _syntax_problem(name, exc)
+    except ReaderError as exc:
+        problem = _reader_problem(name, text, exc)
+    except RecursionError:
+        problem = Problem(name, 1, 1, "nesting too deep")
+    except Exception as exc:  # noqa: BLE001 - anything else the parser raises is a Problem too
+        detail = _clip(" ".join(f"{type(exc).__name__}: {exc}".split()), 200)
+        problem = Problem(name, 1, 1, f"cannot read this file as YAML ({detail})")
+    else:
+        if yaml.version in (None, (1, 2)):
+            return root
+        major, minor = yaml.version
+        message = f"only YAML 1.2 is supported: remove the line '%YAML {major}.{minor}'"
+        problem = Problem(name, 1, 1, message)
+    raise RuleFileError([problem])
+
+
+def _syntax_problem(name: str, exc: MarkedYAMLError) -> Problem:
+    """One-line Problem from a ruamel scanner/parser/composer error, at its problem mark."""
+    mark = exc.problem_mark or exc.context_mark
+    message = " ".join(str(exc.problem or exc.context or "invalid YAML").split())
+    context = exc.context_mark
+    if exc.problem and exc.context and context and _mark_place(context) != _mark_place(mark):
+        line, col = _mark_place(context)
+        message += f" ({' '.join(exc.context.split())} at line {line}, column {col})"
+    if "'\\t'" in message:
+        message += "; use spaces, not tabs, for indentation"
+    elif any(sign in message for sign in _INDENTATION_SIGNS):
+        message += "; check the indentation: a key lines up with the other keys of its block"
+    return Problem(name, *_mark_place(mark), message)
+
+
+# What the parser says when a line is indented more or less than its neighbours.
+_INDENTATION_SIGNS = ("expected <block end>", "mapping values are not allowed here",
+                      "did not find expected key", "expected <block mapping start>")
+
+
+def _reader_problem(name: str, text: str, exc: ReaderError) -> Problem:
+    """Problem for a character YAML does not accept (control characters), at its place."""
+    line, col = _text_place(text, exc.position if isinstance(exc.position, int) else 0)
+    char = f"U+{exc.character:04X}" if isinstance(exc.character, int) else repr(exc.character)
+    return Problem(name, line, col, f"character {char} is not allowed in YAML ({exc.reason})")
+
+
+def _decode(raw: bytes, name: str) -> str:
+    """UTF-8 text of raw; a BOM or a bad byte is a Problem at its line and column."""
+    if raw.startswith(codecs.BOM_UTF8):
+        message = "file starts with a byte-order mark: save it as UTF-8 without byte-order mark"
+        raise RuleFileError([Problem(name, 1, 1, message)])
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line_start = raw.rfind(b"\n", 0, exc.start) + 1
+        line = raw.count(b"\n", 0, exc.start) + 1
+        col = len(raw[line_start : exc.start].decode("utf-8")) + 1
+        message = f"byte \\x{raw[exc.start]:02x} is not UTF-8: save the file as UTF-8"
+        raise RuleFileError([Problem(name, line, col, message)]) from None
+
+
+def _load_json(raw: bytes, name: str) -> Any:
+    """Parse JSON case facts, refusing NaN/Infinity and duplicate keys."""
+    text = _decode(raw, name)
+    if not text.strip():
+        raise CaseFileError(name, "file is empty", 1, 1)
+    try:
+        return json.loads(text, parse_constant=_no_constant, object_pairs_hook=_unique_keys)
+    except json.JSONDecodeError as exc:
+        raise CaseFileError(name, exc.msg, exc.lineno, exc.colno) from None
+    except RecursionError:
+        raise CaseFileError(name, "nesting too deep", 1, 1) from None
+    except _JsonConstant as exc:
+        # json does not say where; outside strings the first such word is the one it refused.
+        found = next((m for m in _JSON_CONSTANT.finditer(text) if m.group(1)), None)
+        place = _text_place(text, found.start(1)) if found else (None, None)
+        raise CaseFileError(name, str(exc), *place) from None
+    except ValueError as exc:  # duplicate keys, or an integer too long to convert
+        raise CaseFileError(name, str(exc)) from None
+
+
+class _JsonConstant(ValueError):
+    """NaN or Infinity in JSON: not a number a rule can compare with."""
+
+
+def _no_constant(word: str) -> Any:
+    raise _JsonConstant(f"{word} is not allowed in a case file: give a number")
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise ValueError(f"duplicate key {_show(key)} in a JSON object")
+        result[key] = value
+    return result
+
+
+def _read_bytes(path: str | os.PathLike, name: str, max_bytes: int) -> bytes:
+    """The file's bytes, reading no more than one byte past the limit."""
+    with open(path, "rb") as handle:
+        raw = handle.read(max_bytes + 1)
+        if len(raw) > max_bytes:
+            size = max(os.fstat(handle.fileno()).st_size, len(raw))
+            raise RuleFileError([Problem(name, 1, 1, _too_big(size, max_bytes))])
+    return raw
+
+
+def _children(node: Node) -> list[Node]:
+    if isinstance(node, SequenceNode):
+        return node.value
+    if isinstance(node, MappingNode):
+        return [item for pair in node.value for item in pair]
+    return []
+
+
+def _text_place(text: str, pos: int) -> tuple[int, int]:
+    return text.count("\n", 0, pos) + 1, pos - text.rfind("\n", 0, pos)
+
+
+def _place(node: Node) -> tuple[int, int]:
+    return _mark_place(node.start_mark)
+
+
+def _mark_place(mark: Any) -> tuple[int, int]:
+    return (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+
+
+def _node_kind(node: Node) -> str:
+    if isinstance(node, SequenceNode):
+        return "a list"
+    if isinstance(node, MappingNode):
+        return "a mapping"
+    return _SCALAR_KINDS.get(str(node.tag), "a tagged value")
+
+
+def _value_kind(value: Any) -> str:
+    return next((kind for types, kind in _VALUE_KINDS if isinstance(value, types)), "empty")
+
+
+def _tag_not_allowed(tag: str) -> str:
+    shown = "!!" + tag[len(_TAG) :] if tag.startswith(_TAG) else tag
+    return f"tag {_clip(shown, 60)} is not allowed in rule files"
+
+
+def _too_big(size: int, limit: int) -> str:
+    return f"file is {size:,} bytes, more than the limit of {limit:,} bytes"
+
+
+def _too_deep(limits: Limits) -> str:
+    return f"nesting too deep (more than {limits.max_depth} levels)"
+
+
+def _reason(exc: OSError) -> str:
+    return "file not found" if isinstance(exc, FileNotFoundError) else exc.strerror or str(exc)
+
+
+def _clip(text: str, width: int = 60) -> str:
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+def _show(text: str) -> str:
+    """A value from the file quoted for a message, shortened so it cannot flood the message."""
+    return repr(_clip(text))

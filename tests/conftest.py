@@ -1,0 +1,61 @@
+"""Shared fixtures: run the CLI as a user would, and find the installed rule files."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from importlib import resources
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from regelwerk.engine.cli import main
+
+DATA = Path(__file__).parent / "data"
+
+
+class Cli:
+    """Runs `regelwerk ...` in-process and keeps stdout and stderr apart."""
+
+    def __init__(self) -> None:
+        self.runner = CliRunner()
+
+    def __call__(self, *args: str, input: str | None = None, env: dict | None = None):
+        result = self.runner.invoke(main, list(args), input=input, env=env or {},
+                                    catch_exceptions=False)
+        assert "Traceback" not in result.stderr, result.stderr
+        return result
+
+    def json(self, *args: str, input: str | None = None) -> dict:
+        result = self(*args, "--format", "json", input=input)
+        assert result.exit_code == 0, result.stderr
+        return json.loads(result.stdout)
+
+
+@pytest.fixture
+def cli() -> Cli:
+    return Cli()
+
+
+@pytest.fixture
+def installed_rules() -> Path:
+    return Path(str(resources.files("regelwerk.rules")))
+
+
+@pytest.fixture
+def rules_copy(tmp_path: Path, installed_rules: Path):
+    """A copy of one organisation's installed rule folder, for a policy author to edit."""
+
+    def copy(org: str) -> Path:
+        target = tmp_path / "rules" / org
+        shutil.copytree(installed_rules / org, target)
+        return target
+
+    return copy
+
+
+def write_case(tmp_path: Path, case: dict, name: str = "case.json") -> str:
+    path = tmp_path / name
+    path.write_text(json.dumps(case), encoding="utf-8")
+    return str(path)
