@@ -75,6 +75,9 @@ def _message(error) -> tuple[list, str, bool]:
         return path, f"expected {want}, got {_kind(error.instance)}", False
     if v == "propertyNames":
         return path, f"{error.instance!r} is not a valid name", False
+    if v == "oneOf" and "x-message" in error.schema:
+        # the schema states in words what its alternatives mean
+        return path, error.schema["x-message"], False
     if v == "oneOf" and error.context:
         import jsonschema
 
