@@ -163,6 +163,23 @@ def _hash_path(node: Any, parts: list[str]) -> bool:
 # ------------------------------------------------------------------ the log
 
 
+def _retry(action, timeout: float = BUSY_TIMEOUT_S):
+    """Run an SQLite action, waiting while another process holds the lock (the busy handler
+    does not cover every case, such as switching to the write-ahead log)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    delay = 0.005
+    while True:
+        try:
+            return action()
+        except sqlite3.OperationalError as err:
+            if "locked" not in str(err) or time.monotonic() > deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 0.2)
+
+
 @dataclass
 class Entry:
     """One logged decision, as read back."""
@@ -248,26 +265,27 @@ class DecisionLog:
 
     def _prepare(self, conn: sqlite3.Connection) -> None:
         conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
-        app = conn.execute("PRAGMA application_id").fetchone()[0]
-        if app == APPLICATION_ID:
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            if version > SCHEMA_VERSION:
-                raise LogError(f"decision log {self.path}: written by a newer regelwerk "
-                               f"(log format {version}, this one reads {SCHEMA_VERSION})")
-            if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
-                conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("PRAGMA synchronous = NORMAL")
-            return
-        tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
-        if app != 0 or tables:
-            raise LogError(f"decision log {self.path}: not a regelwerk decision log "
-                           "(an SQLite database of something else)")
-        conn.execute("PRAGMA journal_mode = WAL")
+        if conn.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
+            self._create(conn)
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise LogError(f"decision log {self.path}: written by a newer regelwerk "
+                           f"(log format {version}, this one reads {SCHEMA_VERSION})")
+        if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+            _retry(lambda: conn.execute("PRAGMA journal_mode = WAL"))
         conn.execute("PRAGMA synchronous = NORMAL")
-        conn.execute("BEGIN IMMEDIATE")
+
+    def _create(self, conn: sqlite3.Connection) -> None:
+        """Make the tables of a new log, under the write lock; refuse a database of another kind."""
+        _retry(lambda: conn.execute("BEGIN IMMEDIATE"))
         try:
-            # Another process may have made the log while this one waited for the lock.
-            if conn.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
+            # Looked at again under the lock: another process may have made the log meanwhile.
+            app = conn.execute("PRAGMA application_id").fetchone()[0]
+            if app != APPLICATION_ID:
+                tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+                if app != 0 or tables:
+                    raise LogError(f"decision log {self.path}: not a regelwerk decision log "
+                                   "(an SQLite database of something else)")
                 for statement in _SCHEMA.split(";"):
                     if statement.strip():
                         conn.execute(statement)
@@ -329,6 +347,8 @@ class DecisionLog:
         if until:
             where.append("made_at < ?")
             args.append((until + _dt.timedelta(days=1)).isoformat())
+        if not self.path.exists():  # reading never makes a log
+            return []
         sql = f"SELECT {_COLUMNS} FROM decisions"
         if where:
             sql += " WHERE " + " AND ".join(where)
@@ -343,6 +363,9 @@ class DecisionLog:
         key = id_or_prefix.strip().lower()
         if len(key) < 6:
             raise UsageError(f"decision id {id_or_prefix!r}: give at least 6 characters")
+        if not self.path.exists():
+            raise UsageError(f"no decision {id_or_prefix!r}: there is no decision log at "
+                             f"{self.path} yet")
         with self._conn() as conn:
             rows = conn.execute(
                 f"SELECT {_COLUMNS} FROM decisions WHERE id >= ? AND id < ? LIMIT 2",
@@ -363,6 +386,8 @@ class DecisionLog:
         return StoredRuleSet(row[0], row[1], row[2], row[3], bytes(row[4]))
 
     def count(self) -> int:
+        if not self.path.exists():
+            return 0
         with self._conn() as conn:
             return conn.execute("SELECT count(*) FROM decisions").fetchone()[0]
 
@@ -371,6 +396,8 @@ class DecisionLog:
         """Remove for good every decision made before a date, and the rule-set texts no
         decision needs any more: (decisions removed, rule-set texts removed)."""
         cutoff = before.isoformat()
+        if not self.path.exists():
+            return 0, 0
         with self._conn() as conn:
             conn.execute("PRAGMA secure_delete = ON")  # overwrite, do not just unlink, pages
             conn.execute("BEGIN IMMEDIATE")
@@ -412,7 +439,7 @@ class LogWriter:
         """Log one decision made; returns its decision id."""
         ruleset = result.ruleset
         decision_id = uuid.uuid4().hex
-        names = list(getattr(ruleset, "personal_data", ()) or ()) + self.log.hash_facts
+        names = list(dict.fromkeys([*ruleset.personal_data, *self.log.hash_facts]))
         if names:
             facts, hashed = hash_facts(case, names)
         else:

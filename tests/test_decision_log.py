@@ -216,19 +216,36 @@ def test_an_exception_keeps_the_decisions_already_added(tmp_path):
     assert log.count() == 2
 
 
-def test_personal_facts_are_logged_only_as_a_hash(cli, tmp_path, private_decision_log):
+def _raw(path: Path) -> bytes:
+    return b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*"))
+
+
+def test_personal_facts_marked_in_the_rule_set_are_logged_only_as_a_hash(
+        cli, tmp_path, private_decision_log):
     case = dict(CASE, trainee={"naam": "An Peeters", "rijksregisternummer": "85.07.30-033.61"})
-    result = cli("decide", DUUR, "--case", write_case(tmp_path, case), "--on", ON,
-                 "--hash-fact", "trainee.naam", "--hash-fact", "trainee.rijksregisternummer")
+    result = cli("decide", DUUR, "--case", write_case(tmp_path, case), "--on", ON)
     assert result.exit_code == 0, result.stderr
-    raw = private_decision_log.read_bytes()
-    for wal in private_decision_log.parent.glob("*-wal"):
-        raw += wal.read_bytes()
-    assert b"Peeters" not in raw and b"85.07.30" not in raw
+    assert b"Peeters" not in _raw(private_decision_log)
+    assert b"85.07.30" not in _raw(private_decision_log)
     [entry] = DecisionLog(private_decision_log).entries()
     assert entry.facts["trainee"]["naam"].startswith("sha256:")
     assert entry.facts["aanstellingen"] == CASE["aanstellingen"]
-    assert sorted(entry.hashed_facts) == ["trainee.naam", "trainee.rijksregisternummer"]
+    assert entry.hashed_facts == ["trainee.naam", "trainee.rijksregisternummer"]
+
+
+def test_hash_fact_option_hashes_more_facts_nested_dotted_or_in_lists(
+        cli, tmp_path, private_decision_log):
+    case = dict(CASE, **{"dossier.notitie": "gesprek met An"},
+                aanstellingen=[{"van": "2025-09-01", "soort": "proeftijd", "school": "GO! X"}])
+    result = cli("decide", DUUR, "--case", write_case(tmp_path, case), "--on", ON,
+                 "--hash-fact", "dossier.notitie", "--hash-fact", "aanstellingen.school")
+    assert result.exit_code == 0, result.stderr
+    assert b"gesprek met An" not in _raw(private_decision_log)
+    [entry] = DecisionLog(private_decision_log).entries()
+    assert entry.facts["dossier.notitie"].startswith("sha256:")
+    assert entry.facts["aanstellingen"][0]["school"].startswith("sha256:")
+    assert entry.facts["aanstellingen"][0]["van"] == "2025-09-01"
+    assert entry.hashed_facts == ["dossier.notitie", "aanstellingen.school"]
 
 
 def test_log_error_is_a_regelwerk_error_with_exit_5():

@@ -102,9 +102,10 @@ def main(ctx: click.Context, rules: tuple[str, ...], log_path: str | None, no_lo
 
 
 def _register() -> None:
-    from . import authoring, decide, plugins, rules
+    from . import authoring, decide, log, plugins, rules
 
     decide.register(main)
+    log.register(main)
     rules.register(main)
     plugins.register(main)
     authoring.register(main)
