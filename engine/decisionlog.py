@@ -20,9 +20,10 @@ import json
 import os
 import sqlite3
 import uuid
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Iterator
+from typing import TYPE_CHECKING, Any
 
 from .errors import RegelwerkError, UsageError
 
@@ -87,7 +88,7 @@ def default_path() -> Path:
     return Path(platformdirs.user_data_dir("regelwerk", appauthor=False)) / FILE_NAME
 
 
-def log_from_options(path: str | None, no_log: bool) -> "DecisionLog | None":
+def log_from_options(path: str | None, no_log: bool) -> DecisionLog | None:
     """--log PATH, else REGELWERK_LOG, else the default; None with --no-log."""
     if no_log:
         return None
@@ -314,7 +315,7 @@ class DecisionLog:
 
     # -- writing
     @contextlib.contextmanager
-    def writer(self, batch_size: int = 5000) -> Iterator["LogWriter"]:
+    def writer(self, batch_size: int = 5000) -> Iterator[LogWriter]:
         """One writer for a run; commits every batch_size entries and at the end, in one
         transaction each; an exception or a kill leaves only whole committed entries."""
         conn = self.connect()
@@ -435,7 +436,7 @@ class LogWriter:
         self.engine = _engine_version()
         self.written = 0
 
-    def add(self, result: "Result", case: dict) -> str:
+    def add(self, result: Result, case: dict) -> str:
         """Log one decision made; returns its decision id."""
         ruleset = result.ruleset
         decision_id = uuid.uuid4().hex
@@ -444,7 +445,7 @@ class LogWriter:
             facts, hashed = hash_facts(case, names)
         else:
             facts, hashed = case, []
-        now = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="microseconds")
+        now = _dt.datetime.now(_dt.UTC).isoformat(timespec="microseconds")
         self.rows.append((
             decision_id, now, result.decision, result.on.isoformat(), ruleset.id,
             result.version.name, ruleset.sha256, _json(facts), _json(hashed),

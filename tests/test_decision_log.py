@@ -11,11 +11,9 @@ import sys
 from pathlib import Path
 
 import pytest
-
+from conftest import write_case
 from regelwerk.engine.api import Engine
 from regelwerk.engine.decisionlog import DecisionLog, LogError, default_path, log_from_options
-
-from conftest import write_case
 
 CASE = {"vormingsattest": {"datum": "2025-06-01"},
         "aanstellingen": [{"van": "2025-09-01", "soort": "proeftijd"}]}
@@ -208,11 +206,10 @@ def test_an_exception_keeps_the_decisions_already_added(tmp_path):
     engine = Engine()
     result = engine.decide(DUUR, CASE, ON)
     log = DecisionLog(tmp_path / "log.sqlite")
-    with pytest.raises(RuntimeError):
-        with log.writer(batch_size=100) as w:
-            w.add(result, CASE)
-            w.add(result, CASE)
-            raise RuntimeError("stop")
+    with pytest.raises(RuntimeError), log.writer(batch_size=100) as w:
+        w.add(result, CASE)
+        w.add(result, CASE)
+        raise RuntimeError("stop")
     assert log.count() == 2
 
 
