@@ -105,10 +105,20 @@ def _engine_version() -> str:
         return "unknown"
 
 
-def _json(value: Any) -> str:
+def _plain(value: Any) -> Any:
+    """What the JSON encoder cannot write itself: dates, and values that describe themselves."""
+    if isinstance(value, _dt.date):
+        return value.isoformat()
     from .api import to_json
 
-    return json.dumps(to_json(value), ensure_ascii=False, separators=(",", ":"), sort_keys=False)
+    return to_json(value)
+
+
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=_plain).encode
+
+
+def _json(value: Any) -> str:
+    return _encode(value)
 
 
 # ------------------------------------------------------------------ personal data
@@ -131,12 +141,23 @@ def hash_facts(case: Any, names: Iterable[str]) -> tuple[Any, list[str]]:
     lists) replaced by its hash; and the names that were found and hashed."""
     from .api import to_json
 
+    names = [n for n in names if _mentioned(case, n)]
+    if not names:  # the usual case: nothing to hash, nothing to copy
+        return case, []
     data = to_json(case)
     done: list[str] = []
     for name in names:
         if _hash_path(data, name.split(".")):
             done.append(name)
     return data, done
+
+
+def _mentioned(case: Any, name: str) -> bool:
+    """Whether the case may hold the fact: a top-level key starts its dotted name."""
+    if not isinstance(case, dict):
+        return False
+    return any(key == name or name.startswith(key + ".") or key.startswith(name + ".")
+               for key in case)
 
 
 def _hash_path(node: Any, parts: list[str]) -> bool:

@@ -247,3 +247,22 @@ def test_hash_fact_option_hashes_more_facts_nested_dotted_or_in_lists(
 
 def test_log_error_is_a_regelwerk_error_with_exit_5():
     assert LogError("x").exit_code == 5
+
+
+def test_a_damaged_log_is_exit_5_for_deciding_and_reading(cli, tmp_path):
+    target = tmp_path / "damaged.sqlite"
+    engine = Engine()
+    result = engine.decide(DUUR, CASE, ON)
+    with DecisionLog(target).writer() as w:
+        for _ in range(2000):
+            w.add(result, CASE)
+    with sqlite3.connect(target) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    size = target.stat().st_size
+    with target.open("r+b") as handle:
+        handle.truncate(size // 3)
+    for args in (("decide", DUUR, "--case", write_case(tmp_path, CASE), "--on", ON),
+                 ("log", "list"), ("log", "replay", "--all")):
+        res = cli("--log", str(target), *args)
+        assert res.exit_code == 5, (args, res.stderr)
+        assert "damaged" in res.stderr and res.stdout == ""
