@@ -28,6 +28,7 @@ class Auditor:
         self.engine = engine
         self.log = log
         self._rulesets: dict[str, RuleSet] = {}
+        self._causes: dict[tuple, list[str]] = {}
 
     # -- the rules as they were
     def ruleset_as_logged(self, entry: Entry) -> RuleSet:
@@ -118,8 +119,12 @@ class Auditor:
             {"name": k, "logged": entry.outputs.get(k), "today": now.get(k)}
             for k in [*entry.outputs, *(k for k in now if k not in entry.outputs)]
             if entry.outputs.get(k) != now.get(k)]
-        report["causes"] = _causes(old_rs, old_version, old_decision, result.ruleset,
-                                   result.version, entry.decision)
+        key = (old_rs.sha256, old_version.name, result.ruleset.sha256, result.version.name,
+               entry.decision)
+        if key not in self._causes:  # the same change explains every entry it touches
+            self._causes[key] = _causes(old_rs, old_version, old_decision, result.ruleset,
+                                        result.version, entry.decision)
+        report["causes"] = list(self._causes[key])
         return report
 
 

@@ -353,9 +353,14 @@ class DecisionLog:
             conn.close()
 
     # -- reading
-    def entries(self, *, decision: str | None = None, ruleset: str | None = None,
-                since: _dt.date | None = None, until: _dt.date | None = None,
-                limit: int | None = None, newest_first: bool = False) -> list[Entry]:
+    def entries(self, **filters: Any) -> list[Entry]:
+        """The logged decisions that match (see iter_entries), as a list."""
+        return list(self.iter_entries(**filters))
+
+    def iter_entries(self, *, decision: str | None = None, ruleset: str | None = None,
+                     since: _dt.date | None = None, until: _dt.date | None = None,
+                     limit: int | None = None, newest_first: bool = False) -> Iterator[Entry]:
+        """Logged decisions in the order made, read as they are used (a log may be large)."""
         where, args = [], []
         if decision:
             where.append("decision = ?")
@@ -370,7 +375,7 @@ class DecisionLog:
             where.append("made_at < ?")
             args.append((until + _dt.timedelta(days=1)).isoformat())
         if not self.path.exists():  # reading never makes a log
-            return []
+            return
         sql = f"SELECT {_COLUMNS} FROM decisions"
         if where:
             sql += " WHERE " + " AND ".join(where)
@@ -378,7 +383,8 @@ class DecisionLog:
         if limit:
             sql += f" LIMIT {int(limit)}"
         with self._conn() as conn:
-            return [_entry(row) for row in conn.execute(sql, args)]
+            for row in conn.execute(sql, args):
+                yield _entry(row)
 
     def get(self, id_or_prefix: str) -> Entry:
         """One entry by its id or an unambiguous start of it (at least 6 characters)."""

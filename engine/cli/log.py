@@ -38,20 +38,23 @@ def log_list(state, decision, ruleset, since, until, limit, fmt):
     from ..audit import cli_date
 
     log = _log(state)
-    entries = log.entries(decision=decision, ruleset=ruleset, since=cli_date(since, "--since"),
-                          until=cli_date(until, "--until"), limit=limit, newest_first=bool(limit))
-    if limit:
-        entries.reverse()
+    entries = log.iter_entries(decision=decision, ruleset=ruleset,
+                               since=cli_date(since, "--since"), until=cli_date(until, "--until"),
+                               limit=limit, newest_first=bool(limit))
+    if limit:  # the newest N, shown oldest first
+        entries = list(entries)[::-1]
     if fmt == "json":
         click.echo(_dumps([e.as_dict() for e in entries]))
         return
-    if not entries:
-        click.echo(f"no decisions logged in {log.path} match", err=True)
-        return
+    count = 0
     for e in entries:
+        count += 1
         click.echo(f"{e.id}  {e.made_at[:19].replace('T', ' ')}  {e.decision}  "
                    f"peildatum {e.peildatum}  versie {e.version}  sha256 {e.sha256[:12]}")
-    click.echo(f"{len(entries)} beslissing(en) in {log.path}", err=True)
+    if count:
+        click.echo(f"{count} beslissing(en) in {log.path}", err=True)
+    else:
+        click.echo(f"no decisions logged in {log.path} match", err=True)
 
 
 @log_group.command("show")
@@ -102,7 +105,7 @@ def log_replay(state, log_ids, replay_all, decision, ruleset, fmt, exit_code):
     if (decision or ruleset) and not replay_all:
         raise UsageError("--decision and --ruleset go with --all")
     log = _log(state)
-    entries = (log.entries(decision=decision, ruleset=ruleset) if replay_all
+    entries = (log.iter_entries(decision=decision, ruleset=ruleset) if replay_all
                else [log.get(i) for i in log_ids])
     auditor = Auditor(state.engine, log)
     counts = {"same": 0, "different": 0, "error": 0}
@@ -117,7 +120,7 @@ def log_replay(state, log_ids, replay_all, decision, ruleset, fmt, exit_code):
     if fmt == "json":
         click.echo(_dumps({"replayed": reports, "counts": counts}))
     else:
-        click.echo(f"{len(entries)} opnieuw beslist: {counts['same']} gelijk, "
+        click.echo(f"{sum(counts.values())} opnieuw beslist: {counts['same']} gelijk, "
                    f"{counts['different']} anders, {counts['error']} niet opnieuw te beslissen",
                    err=True)
     if exit_code and (counts["different"] or counts["error"]):
