@@ -185,6 +185,15 @@ def _hash_path(node: Any, parts: list[str]) -> bool:
 # ------------------------------------------------------------------ the log
 
 
+def _describe(err: sqlite3.Error) -> str:
+    msg = " ".join(str(err).split())
+    if "not a database" in msg or "malformed" in msg:
+        return f"not a regelwerk decision log, or damaged ({msg})"
+    if "locked" in msg or "busy" in msg:
+        return f"{msg}: another process held it for more than {BUSY_TIMEOUT_S:.0f} s"
+    return msg
+
+
 def _retry(action, timeout: float = BUSY_TIMEOUT_S):
     """Run an SQLite action, waiting while another process holds the lock (the busy handler
     does not cover every case, such as switching to the write-ahead log)."""
@@ -279,10 +288,7 @@ class DecisionLog:
             raise
         except sqlite3.DatabaseError as err:
             conn.close()
-            msg = str(err)
-            if "not a database" in msg or "malformed" in msg:
-                msg = "not a regelwerk decision log, or damaged (" + msg + ")"
-            raise LogError(f"decision log {where}: {msg}") from None
+            raise LogError(f"decision log {where}: {_describe(err)}") from None
         return conn
 
     def _prepare(self, conn: sqlite3.Connection) -> None:
@@ -325,7 +331,7 @@ class DecisionLog:
         try:
             yield conn
         except sqlite3.Error as err:
-            raise LogError(f"decision log {self.path}: {err}") from None
+            raise LogError(f"decision log {self.path}: {_describe(err)}") from None
         finally:
             conn.close()
 
@@ -501,7 +507,7 @@ class LogWriter:
                     conn.execute("ROLLBACK")
                 raise
         except sqlite3.Error as err:
-            raise LogError(f"decision log {self.log.path}: cannot write: {err}") from None
+            raise LogError(f"decision log {self.log.path}: cannot write: {_describe(err)}") from None
         self.written += len(self.rows)
         self.stored.update(self.rulesets)
         self.rulesets.clear()

@@ -266,3 +266,14 @@ def test_a_damaged_log_is_exit_5_for_deciding_and_reading(cli, tmp_path):
         res = cli("--log", str(target), *args)
         assert res.exit_code == 5, (args, res.stderr)
         assert "damaged" in res.stderr and res.stdout == ""
+
+
+def test_batch_hashes_the_facts_named_on_the_command_line(cli, tmp_path, private_decision_log):
+    path = tmp_path / "personal.jsonl"
+    case = dict(CASE, dossier={"notitie": "vertrouwelijk gesprek"})
+    path.write_text(json.dumps({"decision": DUUR, "on": ON, "case": case}) + "\n")
+    result = cli("decide", "--cases", str(path), "--hash-fact", "dossier.notitie")
+    assert result.exit_code == 0, result.stderr
+    assert b"vertrouwelijk" not in _raw(private_decision_log)
+    [entry] = DecisionLog(private_decision_log).entries()
+    assert entry.hashed_facts == ["dossier.notitie"]
