@@ -174,12 +174,21 @@ def _hash_path(node: Any, parts: list[str]) -> bool:
         if key not in node:
             continue
         if i == len(parts):
-            if node[key] is not None and not is_hashed(node[key]):
-                node[key] = hash_value(node[key])
+            _hash_in(node, key)
             found = True
         else:
             found = _hash_path(node[key], parts[i:]) or found
+    inside = ".".join(parts) + "."
+    for key in node:  # dotted keys that spell a part of the fact: {"klager.naam": ...}
+        if key.startswith(inside):
+            _hash_in(node, key)
+            found = True
     return found
+
+
+def _hash_in(node: dict, key: str) -> None:
+    if node[key] is not None and not is_hashed(node[key]):
+        node[key] = hash_value(node[key])
 
 
 # ------------------------------------------------------------------ the log
