@@ -178,3 +178,20 @@ def test_purge_removes_entries_for_good(cli, tmp_path, private_decision_log):
     assert log.count() == 0
     on_disk = b"".join(p.read_bytes() for p in private_decision_log.parent.glob("*.sqlite*"))
     assert marker.encode() not in on_disk
+
+
+def test_a_hashed_fact_the_decision_does_not_read_is_no_obstacle(cli, tmp_path):
+    case = dict(CASE, aanstellingen=[{"van": "2025-09-01", "soort": "proeftijd",
+                                      "school": "GO! atheneum X"}])
+    made = cli.json("decide", DUUR, "--case", write_case(tmp_path, case), "--on", ON,
+                    "--hash-fact", "aanstellingen.school")
+    trail = cli.json("explain", "--id", made["log_id"])
+    assert trail["log"]["reproduced"] is True
+    assert trail["log"]["hashed_facts"] == ["aanstellingen.school"]
+    [r] = cli.json("log", "replay", made["log_id"])["replayed"]
+    assert r["status"] == "same"
+
+    used = cli.json("decide", DUUR, "--case", write_case(tmp_path, case), "--on", ON,
+                    "--hash-fact", "aanstellingen.soort")
+    res = cli("explain", "--id", used["log_id"])
+    assert res.exit_code == 1 and "aanstellingen.soort was logged only as a hash" in res.stderr
