@@ -124,12 +124,13 @@ def _json(value: Any) -> str:
 # ------------------------------------------------------------------ personal data
 
 
+_encode_sorted = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True,
+                                  default=_plain).encode
+
+
 def hash_value(value: Any) -> str:
     """A fact logged only as a hash: the SHA-256 of its JSON form (equal values, equal hashes)."""
-    from .api import to_json
-
-    text = json.dumps(to_json(value), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return HASH_PREFIX + hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return HASH_PREFIX + hashlib.sha256(_encode_sorted(value).encode("utf-8")).hexdigest()
 
 
 def is_hashed(value: Any) -> bool:
@@ -139,12 +140,10 @@ def is_hashed(value: Any) -> bool:
 def hash_facts(case: Any, names: Iterable[str]) -> tuple[Any, list[str]]:
     """A copy of the case with each named fact (dotted name, nested or dotted keys, through
     lists) replaced by its hash; and the names that were found and hashed."""
-    from .api import to_json
-
     names = [n for n in names if _mentioned(case, n)]
     if not names:  # the usual case: nothing to hash, nothing to copy
         return case, []
-    data = to_json(case)
+    data = json.loads(_encode(case))  # a deep copy in plain JSON values
     done: list[str] = []
     for name in names:
         if _hash_path(data, name.split(".")):
@@ -490,7 +489,7 @@ class LogWriter:
         now = _dt.datetime.now(_dt.UTC).isoformat(timespec="microseconds")
         self.rows.append((
             decision_id, now, result.decision, result.on.isoformat(), ruleset.id,
-            result.version.name, ruleset.sha256, _json(facts), _json(hashed),
+            result.version.name, ruleset.sha256, _json(facts), _json(hashed) if hashed else "[]",
             _json(result.outputs), _json(result.notes), self.engine,
         ))
         if ruleset.sha256 not in self.stored and ruleset.sha256 not in self.rulesets:
