@@ -80,6 +80,12 @@ def test_log_option_beats_the_environment(cli, tmp_path, private_decision_log):
     assert not private_decision_log.exists()
 
 
+def test_log_and_no_log_together_is_a_usage_error(cli, tmp_path):
+    res = cli("--log", str(tmp_path / "x.sqlite"), "--no-log", "decide", DUUR, "--case",
+              write_case(tmp_path, CASE), "--on", ON)
+    assert res.exit_code == 2 and "--no-log" in res.stderr and res.stdout == ""
+
+
 def test_default_location_is_the_user_data_folder(monkeypatch, tmp_path):
     monkeypatch.delenv("REGELWERK_LOG")
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
