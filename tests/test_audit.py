@@ -135,6 +135,8 @@ def test_log_list_filters_and_show(cli, tmp_path, private_decision_log):
     shown = cli.json("log", "show", first[:8])
     assert shown["id"] == first and shown["facts"] == CASE and shown["on"] == ON
     assert shown["ruleset"]["id"] == "go.jobtraining"
+    assert shown["ruleset"]["file"].endswith("jobtraining.yaml")
+    assert shown["ruleset"]["origin"] == "plugin go"
     out = cli("log", "show", first).stdout
     assert "einddatum = 2026-06-30" in out and "go.jobtraining versie 2024-02-02" in out
 

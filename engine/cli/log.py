@@ -66,15 +66,20 @@ def log_show(state, log_id, fmt):
     ID may be shortened to its first characters (at least 6)."""
     from ..trail import _compact
 
-    entry = _log(state).get(log_id)
+    log = _log(state)
+    entry = log.get(log_id)
+    stored = log.ruleset_text(entry.sha256)
     if fmt == "json":
-        click.echo(_dumps(entry.as_dict()))
+        data = entry.as_dict()
+        data["ruleset"].update(file=stored.file, origin=stored.origin)
+        click.echo(_dumps(data))
         return
     lines = [f"beslissing {entry.id}",
              f"  genomen op: {entry.made_at} (regelwerk {entry.engine})",
              f"  beslissing: {entry.decision}",
              f"  peildatum:  {entry.peildatum}",
              f"  regelset:   {entry.ruleset_id} versie {entry.version}",
+             f"  bestand:    {stored.file} ({stored.origin})",
              f"  sha256:     {entry.sha256}",
              "  feiten:"]
     lines += [f"    {k} = {_compact(v)}" for k, v in entry.facts.items()] or ["    (geen)"]
