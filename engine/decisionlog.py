@@ -283,7 +283,11 @@ class DecisionLog:
         try:
             if self.path.is_dir():
                 raise LogError(f"decision log {where}: is a folder, not a log file")
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as err:
+                raise LogError(f"decision log {where}: cannot make its folder "
+                               f"{self.path.parent}: {err.strerror or err}") from None
             conn = sqlite3.connect(where, timeout=BUSY_TIMEOUT_S, isolation_level=None)
         except OSError as err:
             raise LogError(f"decision log {where}: {err.strerror or err}") from None

@@ -120,6 +120,15 @@ def test_unusable_log_stops_before_deciding(cli, tmp_path, make, words):
     assert len(result.stderr.strip().splitlines()) == 1
 
 
+def test_a_log_whose_folder_cannot_be_made_is_exit_5(cli, tmp_path):
+    blocker = tmp_path / "plain-file"
+    blocker.write_text("not a folder")
+    result = cli("--log", str(blocker / "log.sqlite"), "decide", DUUR, "--case",
+                 write_case(tmp_path, CASE), "--on", ON)
+    assert result.exit_code == 5 and result.stdout == ""
+    assert f"cannot make its folder {blocker}" in result.stderr
+
+
 @pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root writes anywhere")
 def test_unwritable_log_folder_is_exit_5(cli, tmp_path):
     folder = tmp_path / "ro"
