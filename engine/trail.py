@@ -186,8 +186,12 @@ def _is_records(value: Any) -> bool:
 
 def _cell(value: Any) -> str:
     """A value in a Markdown table cell: whole, on one line, pipes escaped."""
-    text = value if isinstance(value, str) else (
-        _compact(value) if isinstance(value, (dict, list)) and value else format_value(value))
+    if isinstance(value, list) and value and not any(isinstance(v, (dict, list)) for v in value):
+        text = "; ".join(format_value(v) for v in value)
+    elif isinstance(value, str):
+        text = value
+    else:
+        text = _compact(value) if isinstance(value, (dict, list)) and value else format_value(value)
     return " ".join(text.split()).replace("|", "\\|") or "—"
 
 
