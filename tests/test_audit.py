@@ -94,6 +94,9 @@ def test_replay_all_with_filters_and_a_fact_logged_only_as_a_hash(cli, tmp_path)
     assert report["counts"] == {"same": 2, "different": 0, "error": 1}
     [error] = [r for r in report["replayed"] if r["status"] == "error"]
     assert error["id"] == hashed and "logged only as a hash" in error["error"]
+    differences = cli.json("log", "replay", "--all", "--differences")
+    assert [r["id"] for r in differences["replayed"]] == [hashed]
+    assert differences["counts"] == report["counts"]
     only = cli.json("log", "replay", "--all", "--ruleset", "ovsg.klacht")
     assert [r["decision"] for r in only["replayed"]] == ["ovsg.klacht.antwoordtermijn"]
     res = cli("explain", "--id", hashed)

@@ -99,8 +99,10 @@ def log_show(state, log_id, fmt):
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @click.option("--exit-code", "exit_code", is_flag=True,
               help="Exit 6 when a decision comes out different or cannot be replayed.")
+@click.option("--differences", "only_different", is_flag=True,
+              help="Show only the decisions that come out different or cannot be replayed.")
 @click.pass_obj
-def log_replay(state, log_ids, replay_all, decision, ruleset, fmt, exit_code):
+def log_replay(state, log_ids, replay_all, decision, ruleset, fmt, exit_code, only_different):
     """Decide logged decisions again with today's rules (and --rules): same or different,
     and when different, which version, parameter, table or step changed."""
     from ..audit import Auditor
@@ -118,6 +120,8 @@ def log_replay(state, log_ids, replay_all, decision, ruleset, fmt, exit_code):
     for entry in entries:
         report = auditor.replay(entry)
         counts[report["status"]] += 1
+        if only_different and report["status"] == "same":
+            continue
         if fmt == "json":
             reports.append(report)
         else:
