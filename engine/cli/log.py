@@ -75,7 +75,8 @@ def log_show(state, log_id, fmt):
         click.echo(_dumps(data))
         return
     lines = [f"beslissing {entry.id}",
-             f"  genomen op: {entry.made_at} (regelwerk {entry.engine})",
+             f"  genomen op: {entry.made_at}",
+             f"  software:   {entry.engine}",
              f"  beslissing: {entry.decision}",
              f"  peildatum:  {entry.peildatum}",
              f"  regelset:   {entry.ruleset_id} versie {entry.version}",
@@ -153,8 +154,12 @@ def _replay_text(r: dict) -> str:
     lines = [head + f"ANDERS ({versions})"]
     lines += [f"  {c['name']}: {_compact(c['logged'])} → {_compact(c['today'])}"
               for c in r["outputs_changed"]]
-    lines += [f"  oorzaak: {c}" for c in r["causes"]] or [
-        "  oorzaak: de regels zijn dezelfde (zelfde sha256): de engine rekent nu anders"]
+    if not r["causes"]:
+        software = (f": toen {r['engine']['logged']}, nu {r['engine']['today']}"
+                    if r["engine"]["logged"] != r["engine"]["today"] else "")
+        lines.append("  oorzaak: de regels zijn dezelfde (zelfde sha256): de software rekent "
+                     f"nu anders{software}")
+    lines += [f"  oorzaak: {c}" for c in r["causes"]]
     return "\n".join(lines)
 
 
