@@ -481,7 +481,12 @@ class DecisionLog:
 
 
 class LogWriter:
-    """Adds decisions to the log; entries are written in batches, each in one transaction."""
+    """Adds decisions to the log; entries are written in batches, each in one transaction.
+
+    Entries may also be built by a writer without a connection (in a worker process) and
+    handed to the writer that owns the log: `rows` (entries not yet written, as table
+    rows), `rulesets` (rule-set texts not yet written, by hash) and `stored` (hashes
+    already written) are that hand-over; keep their shape."""
 
     def __init__(self, log: DecisionLog, conn: sqlite3.Connection, batch_size: int) -> None:
         self.log = log
