@@ -17,7 +17,7 @@ from typing import Any, Iterable
 
 from .compiler import PEIL, Context
 from .errors import CaseError, RuleFileError
-from .facts import given_facts, parse_date, read_facts
+from .facts import describe_unknown, given_facts, parse_date, read_facts, unknown_facts
 from .loader import Catalog, build_catalog
 from .model import Decision, RuleSet, Version
 from .plugins import Contributions, load_plugins
@@ -59,15 +59,19 @@ class Result:
     version: Version
     outputs: dict[str, Any]
     notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # facts given that nothing reads, say
 
     def as_dict(self) -> dict:
-        return {
+        data = {
             "decision": self.decision,
             "on": self.on.isoformat(),
             "ruleset": self.ruleset.summary(self.version),
             "result": to_json(self.outputs),
             "uitleg": self.notes,
         }
+        if self.warnings:
+            data["warnings"] = self.warnings
+        return data
 
 
 def rules_dirs_from_env() -> list[str]:
@@ -102,6 +106,18 @@ class Engine:
         return ruleset, version, decision
 
     # -- deciding
+    @staticmethod
+    def check_facts(ruleset: RuleSet, decision: Decision, case: dict) -> list[str]:
+        """Warnings about facts the decision does not read; an error in a strict rule set."""
+        unknown = unknown_facts(decision.inputs, case)
+        if not unknown:
+            return []
+        message = describe_unknown(unknown, decision.inputs)
+        if ruleset.strict_facts:
+            raise CaseError(f"{message} (rule set {ruleset.id} accepts only the facts it "
+                            "declares: strict_facts)", decision=decision.id)
+        return [f"{decision.id}: {message}"]
+
     def run(self, decision: Decision, case: dict, on: _dt.date) -> tuple[dict, dict]:
         """Evaluate a compiled decision: (outputs, the environment it ran in)."""
         env = read_facts(decision.inputs, case, decision.id)
@@ -119,9 +135,10 @@ class Engine:
     def decide(self, decision_id: str, case: dict, on: _dt.date | str | None = None) -> Result:
         day = parse_on(on)
         ruleset, version, decision = self.resolve(decision_id, day)
+        warnings = self.check_facts(ruleset, decision, case)
         outputs, env = self.run(decision, case, day)
         notes = self._notes(decision, env)
-        return Result(decision_id, day, ruleset, version, outputs, notes)
+        return Result(decision_id, day, ruleset, version, outputs, notes, warnings)
 
     @staticmethod
     def _notes(decision: Decision, env: dict) -> list[str]:
@@ -141,6 +158,7 @@ class Engine:
 
         day = parse_on(on)
         ruleset, version, decision = self.resolve(decision_id, day)
+        self.check_facts(ruleset, decision, case)
         outputs, env = self.run(decision, case, day)
         notes = self._notes(decision, env)
         return build_trail(ruleset, version, decision, case, env, outputs, notes, day,

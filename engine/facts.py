@@ -14,6 +14,7 @@ from typing import Any, Callable
 from .errors import CaseError
 
 MISSING = object()
+MAX_UNKNOWN_SHOWN = 5
 
 _TYPE_WORDS = {
     "bool": "true or false",
@@ -199,3 +200,49 @@ def read_facts(specs: list[FactSpec], case: dict, decision: str) -> dict[str, An
         except CaseError as err:
             raise CaseError(err.detail, decision=decision, fact=err.fact) from None
     return env
+
+
+def unknown_facts(specs: list[FactSpec], case: dict) -> list[str]:
+    """Facts a case gives that the decision does not declare, as dotted names; the fields of
+    a list's items count too (`aanstellingen[2].sort`). A misspelt fact is silently absent
+    otherwise, so callers warn about these, or refuse them in a strict rule set."""
+    if not isinstance(case, dict):
+        return []
+    declared = {spec.name: spec for spec in specs}
+    unknown: list[str] = []
+    for name in given_facts(case):
+        if name in declared or any(name.startswith(d + ".") for d in declared):
+            continue
+        if any(d.startswith(name + ".") for d in declared):
+            continue  # an empty mapping or null where a group of facts belongs: not extra
+        unknown.append(name)
+    for spec in specs:
+        fields = spec.items if spec.type == "list" and isinstance(spec.items, dict) else None
+        value = lookup(case, spec.name) if fields else None
+        if not isinstance(value, list):
+            continue
+        for i, item in enumerate(value):
+            if isinstance(item, dict):
+                unknown.extend(f"{spec.name}[{i}].{k}" for k in item if k not in fields)
+    return unknown
+
+
+def describe_unknown(unknown: list[str], specs: list[FactSpec]) -> str:
+    """One line naming the unknown facts (the first few), with the closest declared name."""
+    import difflib
+
+    names = [spec.name for spec in specs]
+    shown = []
+    for name in unknown[:MAX_UNKNOWN_SHOWN]:
+        base = name.rsplit("].", 1)[-1] if "]." in name else name
+        pool = names
+        if "]." in name:
+            owner = next((s for s in specs if name.startswith(s.name + "[")), None)
+            pool = list(owner.items) if owner is not None and isinstance(owner.items, dict) else []
+        close = difflib.get_close_matches(base, pool, n=1)
+        shown.append(f"{name!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+    more = len(unknown) - len(shown)
+    extra = f" and {more} more" if more > 0 else ""
+    if len(unknown) == 1:
+        return f"unknown fact {shown[0]}: the decision does not read it"
+    return f"unknown facts {', '.join(shown)}{extra}: the decision does not read them"

@@ -148,7 +148,7 @@ def load_case_file(path: str, *, stdin_bytes: bytes | None = None) -> dict:
             raise CaseFileError(name, _too_big(len(raw), CASE_LIMITS.max_bytes), 1, 1)
         suffix = os.path.splitext(name)[1].lower()
         if suffix == ".json" or (suffix not in (".yaml", ".yml") and raw.lstrip()[:1] == b"{"):
-            data = _load_json(raw, name)
+            data = _load_json(raw, name, CASE_LIMITS)
         else:
             data = load_yaml_bytes(raw, name, expect_mapping=False, limits=CASE_LIMITS).data
     except OSError as exc:
@@ -405,13 +405,14 @@ def _decode(raw: bytes, name: str) -> str:
         raise RuleFileError([Problem(name, line, col, message)]) from None
 
 
-def _load_json(raw: bytes, name: str) -> Any:
+def _load_json(raw: bytes, name: str, limits: Limits = DEFAULT_LIMITS) -> Any:
     """Parse JSON case facts, refusing NaN/Infinity and duplicate keys."""
     text = _decode(raw, name)
     if not text.strip():
         raise CaseFileError(name, "file is empty", 1, 1)
     try:
-        return json.loads(text, parse_constant=_no_constant, object_pairs_hook=_unique_keys)
+        data = json.loads(text, parse_constant=_no_constant, parse_float=_finite,
+                          object_pairs_hook=_unique_keys)
     except json.JSONDecodeError as exc:
         raise CaseFileError(name, exc.msg, exc.lineno, exc.colno) from None
     except RecursionError:
@@ -421,8 +422,43 @@ def _load_json(raw: bytes, name: str) -> Any:
         found = next((m for m in _JSON_CONSTANT.finditer(text) if m.group(1)), None)
         place = _text_place(text, found.start(1)) if found else (None, None)
         raise CaseFileError(name, str(exc), *place) from None
-    except ValueError as exc:  # duplicate keys, or an integer too long to convert
+    except _JsonNumber as exc:
         raise CaseFileError(name, str(exc)) from None
+    except ValueError as exc:  # duplicate keys, or an integer too long to convert
+        message = str(exc)
+        if "integer string conversion" in message:
+            message = "a number has more than 4300 digits: give a number a rule can use"
+        raise CaseFileError(name, message) from None
+    _check_json_size(data, name, limits)
+    return data
+
+
+def _check_json_size(data: Any, name: str, limits: Limits) -> None:
+    """Refuse JSON nested deeper or holding more values than the limits (no recursion)."""
+    stack = [(data, 0)]
+    count = 0
+    while stack:
+        value, depth = stack.pop()
+        count += 1
+        if depth > limits.max_depth:
+            raise CaseFileError(name, _too_deep(limits))
+        if count > limits.max_nodes:
+            raise CaseFileError(name, f"file holds more than {limits.max_nodes:,} values")
+        if isinstance(value, dict):
+            stack.extend((item, depth + 1) for item in value.values())
+        elif isinstance(value, list):
+            stack.extend((item, depth + 1) for item in value)
+
+
+class _JsonNumber(ValueError):
+    """A number too large for a float (1e400): no rule can compare with it."""
+
+
+def _finite(text: str) -> float:
+    number = float(text)
+    if math.isinf(number):
+        raise _JsonNumber(f"{_clip(text, 40)} is too large a number for a case file")
+    return number
 
 
 class _JsonConstant(ValueError):

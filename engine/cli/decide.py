@@ -44,6 +44,8 @@ def decide(state, decision, case_path, cases_path, on, fmt):
     engine = state.engine
     result = engine.decide(decision, case, day)
     title = engine.resolve(decision, day)[2].title
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
     click.echo(DECISION_FORMATS[fmt or "text"](result.as_dict(), title))
 
 
