@@ -74,6 +74,18 @@ class Result:
         return data
 
 
+_EVALUATION_ERRORS = (TypeError, ValueError, ArithmeticError, AttributeError, KeyError,
+                      RecursionError)
+
+
+def _evaluate(fn: Any, env: dict, what: str, decision: str | None = None) -> Any:
+    """An output or note of a decision; a Python error in it is a CaseError naming it."""
+    try:
+        return fn(env)
+    except _EVALUATION_ERRORS as err:
+        raise CaseError(f"{what} cannot be evaluated: {err}", decision=decision) from None
+
+
 def rules_dirs_from_env() -> list[str]:
     value = os.environ.get("REGELWERK_RULES", "")
     return [p for p in value.split(os.pathsep) if p]
@@ -125,7 +137,9 @@ class Engine:
         try:
             for name, run in decision.plan:
                 env[name] = run(env)
-            outputs = {name: value(env) for name, value in decision.output_plan}
+            outputs = {}
+            for name, value in decision.output_plan:
+                outputs[name] = _evaluate(value, env, f"output {name!r}")
         except CaseError as err:
             if err.decision is None:
                 raise CaseError(err.detail, decision=decision.id, fact=err.fact) from None
@@ -143,13 +157,18 @@ class Engine:
     @staticmethod
     def _notes(decision: Decision, env: dict) -> list[str]:
         notes = []
+        def applies(note) -> bool:
+            return note.when is None or bool(_evaluate(note.when.evaluate, env, "a note",
+                                                       decision.id))
+
         for step in decision.steps:
             note = step.note
-            if note is not None and (note.when is None or note.when.evaluate(env)):
-                notes.append(note.text.render(env))
+            if note is not None and applies(note):
+                notes.append(_evaluate(note.text.render, env, f"the note of step {step.name!r}",
+                                       decision.id))
         for note in decision.notes:
-            if note.when is None or note.when.evaluate(env):
-                notes.append(note.text.render(env))
+            if applies(note):
+                notes.append(_evaluate(note.text.render, env, "a note", decision.id))
         return notes
 
     def explain(self, decision_id: str, case: dict, on: _dt.date | str | None = None) -> dict:

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from .errors import CaseError, Problem
+from .errors import CaseError, PluginError, Problem, RegelwerkError
 from .expr import Compiled, ExprError, Ref, compile_expr
 from .facts import FactSpec, parse_date
 from .model import Decision, Note, Output, Param, RuleSet, Step, Template, Version
@@ -766,6 +766,11 @@ class FileCompiler:
             def detail(env, value, explain=op.explain, pairs=pairs):
                 return explain({k: f(env) for k, f in pairs}, value)
 
+        if op.source != BUILTIN_SOURCE:  # a plugin's code: its failures name the plugin
+            run = _plugin_guard(op, name, run)
+            if detail is not None:
+                detail = _plugin_guard(op, name, detail, "explaining ")
+
         out_fields = None
         if op.item_fields is not None:
             out_fields = op.item_fields(fields, used_tables)
@@ -796,13 +801,31 @@ def _per_item_bindings(pairs: tuple) -> Callable[[dict], Callable[[dict], dict]]
     return bind
 
 
+BUILTIN_SOURCE = "regelwerk"
+
+
+def _plugin_guard(op: Operation, step: str, fn: Callable, doing: str = "") -> Callable:
+    """A plugin operation that raises anything but an engine error is named with its plugin."""
+
+    def guarded(*args):
+        try:
+            return fn(*args)
+        except RegelwerkError:
+            raise
+        except Exception as err:  # noqa: BLE001 - whatever the plugin raises, name the plugin
+            raise PluginError(op.source, f"{doing}operation {op.name!r} (step {step!r})",
+                              err) from None
+
+    return guarded
+
+
 def _guard(step: str, run: Callable[[dict], Any]) -> Callable[[dict], Any]:
     """Turn a Python error inside a step into a CaseError naming the step."""
 
     def guarded(env):
         try:
             return run(env)
-        except CaseError:
+        except RegelwerkError:
             raise
         except (TypeError, ValueError, ArithmeticError, OverflowError, AttributeError,
                 KeyError, RecursionError) as err:

@@ -68,6 +68,36 @@ class CaseError(RegelwerkError):
         super().__init__(f"{prefix}{where}{message}")
 
 
+class PluginError(RegelwerkError):
+    """A plugin's code failed while deciding: the message names the plugin, not the case."""
+
+    exit_code = 4
+
+    def __init__(self, plugin: str, what: str, err: BaseException):
+        self.plugin = plugin
+        detail = " ".join(str(err).split()) or type(err).__name__
+        super().__init__(f"plugin {plugin!r} failed in {what}: {type(err).__name__}: {detail}")
+
+
+_HIDDEN = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})  # control, format (bidi), surrogates, breaks
+
+
+def printable(text: str) -> str:
+    """Text for a terminal: control and bidirectional-override characters from a file or a
+    case are shown as escapes (\\u202e), so a message cannot hide or rewrite what it reports."""
+    import unicodedata
+
+    if text.isprintable():
+        return text
+    out = []
+    for ch in text:
+        if ch == "\t" or unicodedata.category(ch) not in _HIDDEN:
+            out.append(ch)
+        else:
+            out.append(f"\\u{ord(ch):04x}" if ord(ch) <= 0xFFFF else f"\\U{ord(ch):08x}")
+    return "".join(out)
+
+
 class NoVersionInForce(CaseError):
     """No version of the rule set is in force on the peildatum."""
 

@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from ..errors import CaseError, RegelwerkError, UsageError
+from ..errors import CaseError, RegelwerkError, UsageError, printable
 from .output import DECISION_FORMATS, dumps
 
 
@@ -45,7 +45,7 @@ def decide(state, decision, case_path, cases_path, on, fmt):
     result = engine.decide(decision, case, day)
     title = engine.resolve(decision, day)[2].title
     for warning in result.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        click.echo(f"warning: {printable(warning)}", err=True)
     click.echo(DECISION_FORMATS[fmt or "text"](result.as_dict(), title))
 
 
