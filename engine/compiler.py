@@ -195,7 +195,8 @@ class FileCompiler:
         except ExprError as err:
             close = difflib.get_close_matches(unknown[-1], scope.names(), n=1) if unknown else []
             hint = f"; did you mean {close[0]!r}?" if close else ""
-            self.problem(path, f"{err.message} in {text!r}{hint}", col_offset=err.col)
+            shown = text if len(text) <= 80 else text[:77] + "..."
+            self.problem(path, f"{err.message} in {shown!r}{hint}", col_offset=err.col)
             raise _Abort from None
 
     def template(self, text: str, resolve: Callable[[str], Ref | None], path: tuple) -> Template:

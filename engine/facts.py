@@ -183,6 +183,18 @@ def given_facts(case: dict, prefix: str = "") -> list[str]:
     return names
 
 
+def _missing(case: dict, name: str) -> str:
+    """Why a fact is missing: absent, or a value given where a group of facts belongs."""
+    parts = name.split(".")
+    for i in range(1, len(parts)):
+        group = ".".join(parts[:i])
+        value = lookup(case, group)
+        if value is not MISSING and value is not None and not isinstance(value, dict):
+            return (f"missing: {group} is {_show(value)}, but it must be an object "
+                    f"holding {'.'.join(parts[i:])}")
+    return "missing"
+
+
 def read_facts(specs: list[FactSpec], case: dict, decision: str) -> dict[str, Any]:
     """Check and convert the declared facts of a case; raises CaseError naming the fact."""
     if not isinstance(case, dict):
@@ -192,7 +204,7 @@ def read_facts(specs: list[FactSpec], case: dict, decision: str) -> dict[str, An
         raw = lookup(case, spec.name)
         if raw is MISSING or raw is None:
             if spec.required:
-                raise CaseError("missing", decision=decision, fact=spec.name)
+                raise CaseError(_missing(case, spec.name), decision=decision, fact=spec.name)
             env[spec.name] = spec.default
             continue
         try:

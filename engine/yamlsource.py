@@ -98,7 +98,8 @@ class Located:
 
 
 def load_yaml_bytes(
-    raw: bytes, name: str, *, expect_mapping: bool = True, limits: Limits = DEFAULT_LIMITS
+    raw: bytes, name: str, *, expect_mapping: bool = True, limits: Limits = DEFAULT_LIMITS,
+    kind: str = "rule files",
 ) -> Located:
     """Parse YAML bytes into plain data with positions; raise RuleFileError with all problems."""
     if len(raw) > limits.max_bytes:
@@ -106,7 +107,7 @@ def load_yaml_bytes(
     root = _compose(_decode(raw, name), name, limits)
     if root is None or (str(root.tag) == _NULL and root.value == ""):
         raise RuleFileError([Problem(name, 1, 1, "file is empty")])
-    builder = _Builder(name, limits)
+    builder = _Builder(name, limits, kind)
     try:
         builder.measure(root)
         data = builder.build(root, ())
@@ -150,7 +151,8 @@ def load_case_file(path: str, *, stdin_bytes: bytes | None = None) -> dict:
         if suffix == ".json" or (suffix not in (".yaml", ".yml") and raw.lstrip()[:1] == b"{"):
             data = _load_json(raw, name, CASE_LIMITS)
         else:
-            data = load_yaml_bytes(raw, name, expect_mapping=False, limits=CASE_LIMITS).data
+            data = load_yaml_bytes(raw, name, expect_mapping=False, limits=CASE_LIMITS,
+                                   kind="case files").data
     except OSError as exc:
         raise CaseFileError(name, f"cannot read case file: {_reason(exc)}") from None
     except RuleFileError as err:
@@ -167,9 +169,10 @@ def load_case_file(path: str, *, stdin_bytes: bytes | None = None) -> dict:
 class _Builder:
     """Turns a composed node tree into plain data, recording positions and every problem."""
 
-    def __init__(self, name: str, limits: Limits) -> None:
+    def __init__(self, name: str, limits: Limits, kind: str = "rule files") -> None:
         self.name = name
         self.limits = limits
+        self.kind = kind  # what the file is, for messages: "rule files", "case files"
         self.problems: list[Problem] = []
         self.reported: set[Problem] = set()
         self.positions: dict[tuple, tuple[int, int]] = {}
@@ -232,7 +235,7 @@ class _Builder:
             return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
         if isinstance(node, MappingNode) and tag == _MAP:
             return self.mapping(node, path)
-        self.error(node, _tag_not_allowed(tag))
+        self.error(node, _tag_not_allowed(tag, self.kind))
         return None
 
     def scalar(self, node: ScalarNode, tag: str) -> Any:
@@ -241,7 +244,7 @@ class _Builder:
             return node.value
         convert = _CONVERTERS.get(tag)
         if convert is None:
-            self.error(node, _tag_not_allowed(tag))
+            self.error(node, _tag_not_allowed(tag, self.kind))
             return None
         try:
             return convert(node.value)
@@ -273,7 +276,7 @@ class _Builder:
         elif isinstance(node, ScalarNode) and tag in _TEXT_TAGS:
             return node.value
         elif isinstance(node, ScalarNode) and tag not in _CONVERTERS:
-            self.error(node, _tag_not_allowed(tag))
+            self.error(node, _tag_not_allowed(tag, self.kind))
         else:
             quote = f"; put {_show(node.value)} in quotes" if isinstance(node, ScalarNode) else ""
             self.error(node, f"keys must be text, not {_node_kind(node)}{quote}")
@@ -520,9 +523,9 @@ def _value_kind(value: Any) -> str:
     return next((kind for types, kind in _VALUE_KINDS if isinstance(value, types)), "empty")
 
 
-def _tag_not_allowed(tag: str) -> str:
+def _tag_not_allowed(tag: str, kind: str = "rule files") -> str:
     shown = "!!" + tag[len(_TAG) :] if tag.startswith(_TAG) else tag
-    return f"tag {_clip(shown, 60)} is not allowed in rule files"
+    return f"tag {_clip(shown, 60)} is not allowed in {kind}"
 
 
 def _too_big(size: int, limit: int) -> str:

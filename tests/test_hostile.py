@@ -1,0 +1,62 @@
+"""Hostile and broken input: the corpus in tests/data/hostile, run through the CLI.
+
+Each rule file and case there is paired in corpus.yaml with the exit status and the message
+it must produce. Nothing in them may run: the Python tags would create a file
+`hostile-marker` in the working folder if they were ever executed.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from regelwerk.engine.yamlsource import load_yaml_file
+
+from conftest import DATA
+
+HOSTILE = DATA / "hostile"
+CORPUS = load_yaml_file(HOSTILE / "corpus.yaml").data
+DEFAULT_DECISION = "go.jobtraining.toelating"
+
+
+def _clean(result) -> str:
+    """The first error line, after checking the answer is an honest failure."""
+    output = result.stdout + result.stderr
+    assert "Traceback" not in output and "internal error" not in output, output
+    assert result.stdout == "", "a refused input must print no result"
+    lines = result.stderr.splitlines()
+    assert lines, "expected a message on standard error"
+    assert all(line.startswith(("error: ", "warning: ")) for line in lines), lines
+    return lines[0]
+
+
+def test_every_file_in_the_corpus_has_an_expectation_and_back():
+    for kind in ("rules", "cases"):
+        on_disk = {p.name for p in (HOSTILE / kind).iterdir()}
+        assert on_disk == set(CORPUS[kind]), kind
+
+
+@pytest.mark.parametrize("name", sorted(CORPUS["rules"]))
+def test_hostile_rule_file(cli, tmp_path, monkeypatch, name):
+    expected = CORPUS["rules"][name]
+    folder = tmp_path / "rules"
+    folder.mkdir()
+    shutil.copy(HOSTILE / "rules" / name, folder / name)
+    monkeypatch.chdir(tmp_path)
+    res = cli("--rules", "rules", "rules", "list")
+    assert res.exit_code == expected["exit"]
+    assert _clean(res).startswith(f"error: {Path('rules') / name}:{expected['message']}")
+    assert not (tmp_path / "hostile-marker").exists()
+
+
+@pytest.mark.parametrize("name", sorted(CORPUS["cases"]))
+def test_hostile_case(cli, tmp_path, monkeypatch, name):
+    expected = CORPUS["cases"][name]
+    shutil.copy(HOSTILE / "cases" / name, tmp_path / name)
+    monkeypatch.chdir(tmp_path)
+    decision = expected.get("decision", DEFAULT_DECISION)
+    res = cli("decide", decision, "--case", name, "--on", "2026-01-01")
+    assert res.exit_code == expected["exit"]
+    assert expected["message"] in _clean(res)
+    assert not (tmp_path / "hostile-marker").exists()
