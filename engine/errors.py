@@ -62,7 +62,8 @@ class CaseError(RegelwerkError):
     def __init__(self, message: str, *, decision: str | None = None, fact: str | None = None):
         self.decision = decision
         self.fact = fact
-        self.detail = message
+        # values from the case reach the message: it stays one line, whatever they hold
+        self.detail = message = printable(message)
         prefix = decision + ": " if decision else ""
         where = fact + ": " if fact else ""
         super().__init__(f"{prefix}{where}{message}")
@@ -109,6 +110,6 @@ class CaseFileError(UsageError):
         self.file = file
         self.line = line
         self.col = col
-        self.detail = " ".join(message.split())
+        self.detail = printable(" ".join(message.split()))
         where = f"{file}:{line}:{col}" if line is not None and col is not None else file
         super().__init__(f"{where}: {self.detail}")
