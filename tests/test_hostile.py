@@ -60,3 +60,34 @@ def test_hostile_case(cli, tmp_path, monkeypatch, name):
     assert res.exit_code == expected["exit"]
     assert expected["message"] in _clean(res)
     assert not (tmp_path / "hostile-marker").exists()
+
+
+def test_a_rule_file_over_the_size_limit_is_refused_unread(cli, tmp_path):
+    folder = tmp_path / "rules"
+    folder.mkdir()
+    path = folder / "groot.yaml"
+    with path.open("w", encoding="utf-8") as handle:
+        handle.write("id: test.groot\n# " + "x" * 2_000_000 + "\n")
+    res = cli("--rules", str(folder), "rules", "list")
+    assert res.exit_code == 3
+    assert _clean(res) == (f"error: {path}:1:1: file is 2,000,018 bytes, more than the limit "
+                           "of 2,000,000 bytes")
+
+
+def test_a_case_file_over_the_size_limit_is_refused(cli, tmp_path):
+    path = tmp_path / "groot.json"
+    with path.open("w", encoding="utf-8") as handle:
+        handle.write('{"trainee": {"in_ambt": true}, "x": "' + "x" * 50_000_000 + '"}')
+    res = cli("decide", DEFAULT_DECISION, "--case", str(path), "--on", "2026-01-01")
+    assert res.exit_code == 2
+    assert _clean(res) == (f"error: {path}:1:1: file is 50,000,039 bytes, more than the limit "
+                           "of 50,000,000 bytes")
+
+
+def test_a_case_with_more_values_than_the_limit_is_refused(cli, tmp_path):
+    path = tmp_path / "veel.json"
+    path.write_text('{"trainee": {"in_ambt": true}, "x": [' + "0," * 5_000_000 + "0]}",
+                    encoding="utf-8")
+    res = cli("decide", DEFAULT_DECISION, "--case", str(path), "--on", "2026-01-01")
+    assert res.exit_code == 2
+    assert _clean(res) == f"error: {path}: file holds more than 5,000,000 values"
