@@ -72,13 +72,19 @@ def _display(path: Path) -> str:
 
 def compile_file(path: Path, ctx: Context, origin: str, display: str | None = None):
     """Read, validate and compile one rule file: (RuleSet or None, problems, id or None)."""
-    from . import schema, yamlsource
-
     name = display or _display(path)
     try:
         raw = path.read_bytes()
     except OSError as err:
         return None, [Problem(name, 1, 1, f"cannot read: {err.strerror or err}")], None
+    return compile_bytes(raw, name, ctx, origin)
+
+
+def compile_bytes(raw: bytes, name: str, ctx: Context, origin: str = ""):
+    """Validate and compile the text of a rule file (shown as `name` in messages), such as
+    a rule set kept in the decision log: (RuleSet or None, problems, id or None)."""
+    from . import schema, yamlsource
+
     try:
         located = yamlsource.load_yaml_bytes(raw, name)
     except RuleFileError as err:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 
@@ -26,13 +27,21 @@ def read_case(path: str) -> dict:
 @click.option("--on", "on", metavar="DATE", help="Peildatum YYYY-MM-DD (default: today).")
 @click.option("--format", "fmt", type=click.Choice(sorted(DECISION_FORMATS)), default=None,
               help="Output format (default: text; json for --cases).")
+@click.option("--hash-fact", "hash_fact", multiple=True, metavar="FACT",
+              help="Log this fact (dotted name) only as a hash, e.g. personal data. Repeatable; "
+                   "adds to the facts the rule set marks as personal data.")
 @click.pass_obj
-def decide(state, decision, case_path, cases_path, on, fmt):
-    """Decide DECISION for the case in --case FILE, or every line of --cases FILE."""
+def decide(state, decision, case_path, cases_path, on, fmt, hash_fact):
+    """Decide DECISION for the case in --case FILE, or every line of --cases FILE.
+
+    Every decision made is written to the decision log (see --log, --no-log)."""
     from ..api import parse_on
 
     if bool(case_path) == bool(cases_path):
         raise UsageError("give exactly one of --case FILE or --cases FILE")
+    log = state.log
+    if log is not None:
+        log.hash_facts.extend(hash_fact)
     if cases_path:
         from .batch import run_batch
 
@@ -42,33 +51,53 @@ def decide(state, decision, case_path, cases_path, on, fmt):
     day = parse_on(on)
     case = read_case(case_path)
     engine = state.engine
-    result = engine.decide(decision, case, day)
+    with log.writer() if log is not None else contextlib.nullcontext() as writer:
+        result = engine.decide(decision, case, day)
+        payload = result.as_dict()
+        if writer is not None:
+            payload["log_id"] = writer.add(result, case)
     title = engine.resolve(decision, day)[2].title
     for warning in result.warnings:
         click.echo(f"warning: {printable(warning)}", err=True)
-    click.echo(DECISION_FORMATS[fmt or "text"](result.as_dict(), title))
+    click.echo(DECISION_FORMATS[fmt or "text"](payload, title))
 
 
 @click.command()
-@click.argument("decision")
-@click.option("--case", "case_path", required=True, metavar="FILE",
+@click.argument("decision", required=False)
+@click.option("--case", "case_path", metavar="FILE",
               help="Case facts as JSON or YAML ('-' = stdin).")
 @click.option("--on", "on", metavar="DATE", help="Peildatum YYYY-MM-DD (default: today).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              help="text: a tree to read; json: the same trail for machines.")
+@click.option("--id", "log_id", metavar="ID",
+              help="Explain a logged decision (see 'regelwerk log list') from the rules as "
+                   "they were when it was made.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
+              help="text: a tree to read; json: the same trail for machines; markdown: a "
+                   "document for a dossier.")
 @click.pass_obj
-def explain(state, decision, case_path, on, fmt):
-    """Show the audit trail of deciding DECISION for a case."""
+def explain(state, decision, case_path, on, log_id, fmt):
+    """Show the audit trail of deciding DECISION for a case, or of a logged decision (--id)."""
     from ..api import parse_on
-    from ..trail import render_text
+    from ..trail import TRAIL_FORMATS
 
-    day = parse_on(on)
-    case = read_case(case_path)
-    trail = state.engine.explain(decision, case, day)
+    if log_id:
+        if decision or case_path or on:
+            raise UsageError("--id explains a logged decision: give no DECISION, --case or --on")
+        from ..audit import Auditor
+
+        log = state.log
+        if log is None:
+            raise UsageError("--id reads the decision log: leave out --no-log")
+        trail = Auditor(state.engine, log).explain(log.get(log_id))
+    else:
+        if not decision or not case_path:
+            raise UsageError("give DECISION and --case FILE, or --id ID of a logged decision")
+        day = parse_on(on)
+        case = read_case(case_path)
+        trail = state.engine.explain(decision, case, day)
     if fmt == "json":
         click.echo(json.dumps(trail, ensure_ascii=False, indent=2))
     else:
-        click.echo(render_text(trail))
+        click.echo(TRAIL_FORMATS[fmt](trail).rstrip("\n"))
 
 
 def register(group: click.Group) -> None:
