@@ -62,3 +62,39 @@ def test_new_version_killed_midway_leaves_the_rule_file_whole(rules_copy, extra_
     # a temporary file left by the kill is never taken for a rule file
     rule_files = sorted(p.name for p in folder.glob("*.yaml") if ".cases." not in p.name)
     assert rule_files == ["jobtraining.yaml", "vormingsattest.yaml"]
+
+
+def test_a_batch_killed_midway_leaves_the_decision_log_whole_and_readable(tmp_path):
+    import json
+    import sqlite3
+
+    from regelwerk.engine.decisionlog import DecisionLog
+
+    cases = tmp_path / "cases.jsonl"
+    with cases.open("w", encoding="utf-8") as handle:
+        for n in range(20_000):
+            case = {"trainee": {"in_ambt": n % 2 == 0}, "vormingsattest": {"datum": "2020-01-01"}}
+            handle.write(json.dumps({"decision": "go.jobtraining.toelating", "on": "2026-01-01",
+                                     "case": {**case, "volgnummer": n}}) + "\n")
+    log = tmp_path / "decisions.sqlite"
+    child = subprocess.Popen(
+        [sys.executable, "-c", "from regelwerk.engine.cli import main; main()",
+         "--log", str(log), "decide", "--cases", str(cases)],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(7_000):  # decisions made past the first batch written to the log
+            assert child.stdout.readline(), "the batch ended before it was killed"
+    finally:
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait()
+        child.stdout.close()
+    assert child.returncode == -signal.SIGKILL
+
+    with sqlite3.connect(log) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+    entries = DecisionLog(log).entries()
+    assert len(entries) >= 5_000  # at least the batches committed before the kill
+    numbers = sorted(e.facts["volgnummer"] for e in entries)
+    assert numbers == list(range(len(entries)))  # whole entries, in order, none half-written
+    for entry in entries:
+        assert entry.outputs["toegelaten"] is (entry.facts["volgnummer"] % 2 == 0)
