@@ -8,6 +8,7 @@ converted once, before any rule runs, so a rule never sees a wrong type.
 from __future__ import annotations
 
 import datetime as _dt
+import math
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -113,6 +114,8 @@ class FactSpec:
             def convert(value, where):
                 if isinstance(value, bool) or not isinstance(value, numeric):
                     raise fail(value, where)
+                if isinstance(value, float) and not math.isfinite(value):
+                    raise CaseError(f"expected a finite number, got {value}", fact=where)
                 return value
 
         elif kind == "list":

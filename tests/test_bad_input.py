@@ -181,3 +181,13 @@ def test_ten_thousand_appointments_in_one_case(cli, tmp_path):
     assert result["startdatum"] == "2000-01-01"
     assert len(result["aanstellingen"]) == 10_000
     assert all(a["telt"] for a in result["aanstellingen"])
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), float("-inf")])
+def test_a_number_fact_must_be_finite(value):
+    from regelwerk.engine.errors import CaseError
+    from regelwerk.engine.facts import FactSpec
+
+    with pytest.raises(CaseError, match="n: expected a finite number"):
+        FactSpec("n", "number").convert(value, "n")
+    assert FactSpec("n", "number").convert(2.5, "n") == 2.5

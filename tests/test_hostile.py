@@ -91,3 +91,32 @@ def test_a_case_with_more_values_than_the_limit_is_refused(cli, tmp_path):
     res = cli("decide", DEFAULT_DECISION, "--case", str(path), "--on", "2026-01-01")
     assert res.exit_code == 2
     assert _clean(res) == f"error: {path}: file holds more than 5,000,000 values"
+
+
+def test_hostile_batch_lines_fail_alone(cli, tmp_path):
+    good = {"decision": DEFAULT_DECISION, "on": "2026-01-01",
+            "case": {"trainee": {"in_ambt": True}, "vormingsattest": {"datum": "2020-01-01"}}}
+    import json
+
+    lines = [
+        '{"decision": "go.jobtraining.toelating", "case": ' + "[" * 100_000 + "]" * 100_000 + "}",
+        json.dumps(good),
+        '{"decision": "go.jobtraining.toelating", "on": "2026-01-01", "case": {"trainee": ',
+        "[1, 2]",
+        '{"decision": 5}',
+        '{"decision": "go.jobtraining.toelating", "on": 20260101, "case": {}}',
+        '{"decision": "go.jobtraining.toelating", "on": "2026-01-01", "case": []}',
+        json.dumps(good),
+    ]
+    path = tmp_path / "cases.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    res = cli("--no-log", "decide", "--cases", str(path))
+    assert res.exit_code == 1
+    out = [json.loads(line) for line in res.stdout.splitlines()]
+    assert [o.get("line") for o in out] == [1, None, 3, 4, 5, 6, 7, None]
+    assert out[0]["error"] == "nesting too deep"
+    assert "invalid JSON" in out[2]["error"]
+    assert out[4]["error"] == "a decision id is text such as 'go.jobtraining.duur', not 5"
+    assert out[5]["error"] == "peildatum 20260101 is not a date YYYY-MM-DD"
+    assert out[6]["error"] == f"{DEFAULT_DECISION}: a case must be an object of facts"
+    assert out[1]["result"]["toegelaten"] is True and out[7] == out[1]

@@ -55,6 +55,9 @@ def run_batch(state, decision: str | None, path: str, on: str | None) -> int:
             except RegelwerkError as err:
                 failed += 1
                 payload = {"line": number, "error": str(err)}
+            except RecursionError:
+                failed += 1
+                payload = {"line": number, "error": "nesting too deep"}
             else:
                 if writer is not None:
                     payload["log_id"] = writer.add(result, case)
