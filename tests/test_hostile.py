@@ -120,3 +120,16 @@ def test_hostile_batch_lines_fail_alone(cli, tmp_path):
     assert out[5]["error"] == "peildatum 20260101 is not a date YYYY-MM-DD"
     assert out[6]["error"] == f"{DEFAULT_DECISION}: a case must be an object of facts"
     assert out[1]["result"]["toegelaten"] is True and out[7] == out[1]
+
+
+def test_docs_written_to_a_file_replace_it_whole_or_say_why_not(cli, tmp_path):
+    target = tmp_path / "jobtraining.md"
+    target.write_text("oude inhoud\n", encoding="utf-8")
+    res = cli("rules", "docs", "go.jobtraining", "--on", "2026-01-01", "-o", str(target))
+    assert res.exit_code == 0
+    assert target.read_text(encoding="utf-8").startswith("#")
+    assert [p.name for p in tmp_path.iterdir()] == ["jobtraining.md"]  # no temporary left
+    missing = tmp_path / "bestaat_niet" / "x.md"
+    res = cli("rules", "docs", "go.jobtraining", "-o", str(missing))
+    assert res.exit_code == 2
+    assert _clean(res) == f"error: cannot write {missing}: No such file or directory"
