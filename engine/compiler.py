@@ -19,7 +19,7 @@ from .expr import Compiled, ExprError, Ref, compile_expr
 from .facts import FactSpec, parse_date
 from .model import Decision, Note, Output, Param, RuleSet, Step, Template, Version
 from .ops import Operation, OperationRegistry
-from .tables import COMPARISONS, Cell, Row, Table, cells_overlap
+from .tables import COMPARISONS, Cell, Row, Table, cells_overlap, overlapping_pairs
 
 PEILDATUM = "peildatum"
 ITEM = "@item"
@@ -409,12 +409,14 @@ class FileCompiler:
             line, _ = self.doc.where(rpath)
             rows.append(Row(i, cells, then, rraw.get("citation", ""), line, templates))
         if raw["hit_policy"] == "unique":
-            for a in range(len(rows)):
-                for b in range(a + 1, len(rows)):
-                    if all(cells_overlap(rows[a].cells.get(n), rows[b].cells.get(n)) for n in inputs):
-                        self.problem(path + ("rows", b),
-                                     f"rows {a + 1} and {b + 1} of unique table {name!r} overlap")
-                        ok = False
+            pairs, more = overlapping_pairs(rows, inputs)
+            for a, b in pairs:
+                self.problem(path + ("rows", b),
+                             f"rows {a + 1} and {b + 1} of unique table {name!r} overlap")
+                ok = False
+            if more:
+                self.problem(path + ("rows",), f"more rows of unique table {name!r} overlap; "
+                             f"only the first {len(pairs)} pairs are listed")
         no_match = None
         if "no_match" in raw:
             resolve = self._table_resolver(inputs + ["bekende_waarden"], scope)

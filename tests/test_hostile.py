@@ -11,6 +11,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from regelwerk.engine.yamlsource import load_yaml_file
 
 from conftest import DATA
@@ -133,3 +135,73 @@ def test_docs_written_to_a_file_replace_it_whole_or_say_why_not(cli, tmp_path):
     res = cli("rules", "docs", "go.jobtraining", "-o", str(missing))
     assert res.exit_code == 2
     assert _clean(res) == f"error: cannot write {missing}: No such file or directory"
+
+
+TABLE_RULES = """\
+id: test.tabel
+title: Tabel
+source: x.txt
+versions:
+  - version: "1"
+    in_force_from: 2024-01-01
+    tables:
+      t:
+        label: T
+        citation: "x §1"
+        hit_policy: unique
+        inputs: [a, b]
+        outputs: [uit]
+        rows:
+{rows}
+    decisions:
+      d:
+        title: D
+        inputs:
+          a: {{type: text, label: A}}
+          b: {{type: text, label: B}}
+        steps:
+          - name: m
+            table: t
+            with: {{a: a, b: b}}
+        outputs: {{uit: m.uit}}
+"""
+
+
+def test_a_unique_table_of_many_overlapping_rows_lists_the_first_overlaps(cli, tmp_path):
+    rows = "\n".join("          - when: {a: x}\n            then: {uit: 1}" for _ in range(3000))
+    folder = tmp_path / "rules"
+    folder.mkdir()
+    (folder / "tabel.yaml").write_text(TABLE_RULES.format(rows=rows), encoding="utf-8")
+    res = cli("--rules", str(folder), "rules", "list")
+    assert res.exit_code == 3
+    lines = res.stderr.splitlines()
+    assert len(lines) == 21
+    assert lines[0].endswith("rows 1 and 2 of unique table 't' overlap")
+    assert lines[-1].endswith("more rows of unique table 't' overlap; only the first 20 pairs "
+                              "are listed")
+
+
+@given(st.lists(st.tuples(st.one_of(st.none(), st.lists(st.integers(0, 4), min_size=1,
+                                                          max_size=3)),
+                          st.one_of(st.none(), st.just(">="), st.integers(0, 3))),
+                max_size=12))
+def test_overlapping_pairs_agrees_with_comparing_every_pair(spec):
+    from regelwerk.engine.tables import Cell, Row, cells_overlap, overlapping_pairs
+
+    def cell(value):
+        if value is None:
+            return None
+        if value == ">=":
+            return Cell("compare", op=">=")
+        if isinstance(value, list):
+            return Cell("one_of", value)
+        return Cell("equal", value)
+
+    rows = [Row(i, {k: c for k, c in (("a", cell(a)), ("b", cell(b))) if c is not None}, {}, "", 0)
+            for i, (a, b) in enumerate(spec)]
+    naive = [(i, j) for i in range(len(rows)) for j in range(i + 1, len(rows))
+             if all(cells_overlap(rows[i].cells.get(n), rows[j].cells.get(n)) for n in "ab")]
+    found, more = overlapping_pairs(rows, ["a", "b"], limit=1000)
+    assert (found, more) == (naive, False)
+    found, more = overlapping_pairs(rows, ["a", "b"], limit=3)
+    assert more == (len(naive) > 3) and set(found) <= set(naive)
