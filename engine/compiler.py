@@ -22,6 +22,7 @@ from .ops import Operation, OperationRegistry
 from .tables import COMPARISONS, Cell, Row, Table, cells_overlap, overlapping_pairs
 
 PEILDATUM = "peildatum"
+MAX_VERSIONS = 500  # each version is compiled whole: bounds the work a crafted file can ask
 ITEM = "@item"
 PEIL = "@peildatum"
 
@@ -154,6 +155,8 @@ class FileCompiler:
         self.origin = origin
         self.text = text
         self.problems: list[Problem] = []
+        self._effective: dict[str, tuple] = {}  # version name -> (params, tables, decisions)
+        self._effective_failed: set[str] = set()  # versions whose amendments are broken
 
     # -- problem helpers
     def problem(self, path: tuple, message: str, *, col_offset: int = 0, key: bool = False,
@@ -218,6 +221,11 @@ class FileCompiler:
     def compile(self) -> RuleSet | None:
         data = self.data
         versions_raw = data["versions"]
+        if len(versions_raw) > MAX_VERSIONS:
+            self.problem(("versions", MAX_VERSIONS),
+                         f"a rule set has at most {MAX_VERSIONS} versions, this one "
+                         f"{len(versions_raw)}: move old versions to a rule file of their own")
+            return None
         raw_by_name: dict[str, tuple[int, dict]] = {}
         for i, v in enumerate(versions_raw):
             name = str(v["version"])
@@ -326,37 +334,59 @@ class FileCompiler:
             line=line,
         )
 
-    def effective(self, name: str, index: int, raw: dict, raw_by_name: dict, seen: tuple):
-        """Parameters, tables and decisions in force in a version, following `amends`."""
-        path = ("versions", index)
-        if "amends" in raw:
-            base_name = str(raw["amends"])
+    def effective(self, name: str, index: int, raw: dict, raw_by_name: dict, seen: tuple = ()):
+        """Parameters, tables and decisions in force in a version, following `amends`.
+
+        The chain of amendments is walked without recursion and each version's result is
+        kept, so a long chain costs its length once, in whatever order the file lists it."""
+        known, failed = self._effective, self._effective_failed
+        chain = [(name, index, raw)]
+        on_chain = {name}
+        while True:
+            vname, vindex, vraw = chain[-1]
+            if vname in failed:
+                raise _Abort
+            if vname in known or "amends" not in vraw:
+                break
+            base_name = str(vraw["amends"])
+            path = ("versions", vindex)
             if base_name not in raw_by_name:
-                known = ", ".join(raw_by_name)
                 self.problem(path + ("amends",),
-                             f"version {name!r} amends {base_name!r}, which does not exist; "
-                             f"versions: {known}")
+                             f"version {vname!r} amends {base_name!r}, which does not exist; "
+                             f"versions: {', '.join(raw_by_name)}")
+                failed.update(on_chain)
                 raise _Abort
-            if base_name in seen or base_name == name:
-                self.problem(path + ("amends",), f"versions amend each other in a circle: {name!r}")
+            if base_name in on_chain:
+                self.problem(path + ("amends",),
+                             f"versions amend each other in a circle: {vname!r}")
+                failed.update(on_chain)
                 raise _Abort
-            bi, braw = raw_by_name[base_name]
-            params, tables, decisions = self.effective(base_name, bi, braw, raw_by_name,
-                                                       seen + (name,))
-            params = dict(params)
-            tables = dict(tables)
-            decisions = dict(decisions)
+            on_chain.add(base_name)
+            chain.append((base_name, *raw_by_name[base_name]))
+        result = None
+        for vname, vindex, vraw in reversed(chain):
+            if vname not in known:
+                known[vname] = self._amended(vname, vindex, vraw, result)
+            result = known[vname]
+        return result
+
+    def _amended(self, name: str, index: int, raw: dict, base: tuple | None):
+        """What a version is in force with: its base's parameters, tables and decisions
+        (if it amends one), with its own on top."""
+        path = ("versions", index)
+        if base is not None:
+            params, tables, decisions = (dict(part) for part in base)
         else:
             params, tables, decisions = {}, {}, {}
         for pname, praw in (raw.get("parameters") or {}).items():
-            base = params.get(pname)
+            inherited = params.get(pname)
             line, _ = self.doc.where(path + ("parameters", pname))
             params[pname] = Param(
                 name=pname,
                 value=praw["value"],
-                label=praw.get("label") or (base.label if base else ""),
-                citation=praw.get("citation") or (base.citation if base else ""),
-                unit=praw.get("unit") or (base.unit if base else ""),
+                label=praw.get("label") or (inherited.label if inherited else ""),
+                citation=praw.get("citation") or (inherited.citation if inherited else ""),
+                unit=praw.get("unit") or (inherited.unit if inherited else ""),
                 version=name,
                 line=line,
             )
