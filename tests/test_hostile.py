@@ -205,3 +205,19 @@ def test_overlapping_pairs_agrees_with_comparing_every_pair(spec):
     assert (found, more) == (naive, False)
     found, more = overlapping_pairs(rows, ["a", "b"], limit=3)
     assert more == (len(naive) > 3) and set(found) <= set(naive)
+
+
+def test_hidden_characters_in_a_case_are_shown_escaped(cli, tmp_path):
+    import json
+
+    case = {"trainee": {"onderwijsniveau": "BaO", "scholengroep": "SG \u202eA\x1b[2J"}}
+    path = tmp_path / "case.json"
+    path.write_text(json.dumps(case), encoding="utf-8")
+    for command in ("explain", "decide"):
+        res = cli(command, "go.jobtraining.mentor", "--case", str(path), "--on", "2026-01-01")
+        assert res.exit_code == 0, res.stderr
+        assert "\u202e" not in res.stdout and "\x1b" not in res.stdout
+        if command == "explain":
+            assert "SG \\u202eA\\u001b[2J" in res.stdout
+    data = cli.json("decide", "go.jobtraining.mentor", "--case", str(path), "--on", "2026-01-01")
+    assert data["result"]["mentor"] == "lokaal"  # JSON carries the value itself, for machines

@@ -9,7 +9,7 @@ import sys
 import click
 
 from ..errors import CaseError, RegelwerkError, UsageError, printable
-from .output import DECISION_FORMATS, dumps
+from .output import DECISION_FORMATS, dumps, for_terminal
 
 
 def read_case(path: str) -> dict:
@@ -59,7 +59,8 @@ def decide(state, decision, case_path, cases_path, on, fmt, hash_fact):
     title = engine.resolve(decision, day)[2].title
     for warning in result.warnings:
         click.echo(f"warning: {printable(warning)}", err=True)
-    click.echo(DECISION_FORMATS[fmt or "text"](payload, title))
+    text = DECISION_FORMATS[fmt or "text"](payload, title)
+    click.echo(text if fmt == "json" else for_terminal(text))
 
 
 @click.command()
@@ -97,7 +98,7 @@ def explain(state, decision, case_path, on, log_id, fmt):
     if fmt == "json":
         click.echo(json.dumps(trail, ensure_ascii=False, indent=2))
     else:
-        click.echo(TRAIL_FORMATS[fmt](trail).rstrip("\n"))
+        click.echo(for_terminal(TRAIL_FORMATS[fmt](trail).rstrip("\n")))
 
 
 def register(group: click.Group) -> None:
