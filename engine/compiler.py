@@ -19,7 +19,7 @@ from .expr import Compiled, ExprError, Ref, compile_expr
 from .facts import FactSpec, parse_date
 from .model import Decision, Note, Output, Param, RuleSet, Step, Template, Version
 from .ops import Operation, OperationRegistry
-from .tables import COMPARISONS, Cell, Row, Table, cells_overlap, overlapping_pairs
+from .tables import COMPARISONS, Cell, Row, Table, overlapping_pairs
 
 PEILDATUM = "peildatum"
 MAX_VERSIONS = 500  # each version is compiled whole: bounds the work a crafted file can ask

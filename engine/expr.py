@@ -29,6 +29,7 @@ null are false; arithmetic and functions given null return null (unless said oth
 from __future__ import annotations
 
 import datetime as _dt
+import math
 import re
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -430,7 +431,7 @@ def _bounded(number: Any) -> Any:
     if isinstance(number, int):
         if number.bit_length() > MAX_BITS:
             raise ValueError(f"a number of more than {MAX_BITS} bits is too large")
-    elif number != number or number in (float("inf"), float("-inf")):
+    elif not math.isfinite(number):
         raise ValueError("the result is not a finite number")
     return number
 

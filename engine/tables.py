@@ -217,10 +217,11 @@ def overlapping_pairs(rows: list[Row], inputs: list[str],
         for j in range(len(rows)):
             if j == i or (j in loose_set and j < i):
                 continue
-            if all(cells_overlap(rows[i].cells.get(n), rows[j].cells.get(n)) for n in inputs):
-                if add(i, j):
-                    more = True
-                    break
+            overlap = all(cells_overlap(rows[i].cells.get(n), rows[j].cells.get(n))
+                          for n in inputs)
+            if overlap and add(i, j):
+                more = True
+                break
         if more:
             break
     return sorted(found)[:limit], more

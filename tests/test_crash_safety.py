@@ -33,7 +33,6 @@ for i in range(10_000):
 @pytest.mark.parametrize("extra_delay", [0.0, 0.029])
 def test_new_version_killed_midway_leaves_the_rule_file_whole(rules_copy, extra_delay):
     folder = rules_copy("go")
-    path = folder / "jobtraining.yaml"
     before = Engine(rules=[str(folder)]).catalog.rulesets["go.jobtraining"]
     child = subprocess.Popen([sys.executable, "-c", WRITER, str(folder)],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

@@ -11,11 +11,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import DATA
 from hypothesis import given
 from hypothesis import strategies as st
 from regelwerk.engine.yamlsource import load_yaml_file
-
-from conftest import DATA
 
 HOSTILE = DATA / "hostile"
 CORPUS = load_yaml_file(HOSTILE / "corpus.yaml").data

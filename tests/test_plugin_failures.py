@@ -86,11 +86,11 @@ def kapot(site: Path) -> Path:
 
 @pytest.mark.parametrize("decision, case, message", [
     ("kapot.regels.operatie", {"x": 7},
-     "error: plugin 'kapot' failed in operation 'ontplof' (step 'uitkomst'): "
-     "RuntimeError: kapot bij 7"),
+     ("error: plugin 'kapot' failed in operation 'ontplof' (step 'uitkomst'): "
+      "RuntimeError: kapot bij 7")),
     ("kapot.regels.kalender", {"datum": "2026-06-01"},
-     "error: plugin 'kapot' failed in calendar 'kapot.kal': "
-     "LookupError: geen gegevens voor 2026-06-02"),
+     ("error: plugin 'kapot' failed in calendar 'kapot.kal': "
+      "LookupError: geen gegevens voor 2026-06-02")),
 ])
 def test_a_plugin_failing_while_deciding_is_named(cli, kapot, tmp_path, decision, case, message):
     for command in ("decide", "explain"):
