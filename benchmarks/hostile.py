@@ -14,8 +14,8 @@ import json
 import tempfile
 import time
 import tracemalloc
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from regelwerk.engine.api import Engine
 from regelwerk.engine.errors import RegelwerkError
