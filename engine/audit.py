@@ -14,7 +14,7 @@ from typing import Any
 
 from .api import Engine, to_json
 from .compiler import Context
-from .decisionlog import DecisionLog, Entry
+from .decisionlog import DecisionLog, Entry, software_versions
 from .errors import CaseError, RegelwerkError, RuleFileError, UsageError
 from .facts import given_facts, parse_date
 from .loader import compile_bytes
@@ -60,13 +60,13 @@ class Auditor:
 
     @staticmethod
     def _check_facts(entry: Entry, decision: Decision) -> None:
-        """A fact logged only as a hash cannot be decided on again."""
+        """A fact the decision reads but that was logged only as a hash cannot be decided on
+        again; a hashed fact it does not read (a name, a note) is no obstacle."""
         for spec in decision.inputs:
             for hashed in entry.hashed_facts:
-                if (hashed == spec.name or hashed.startswith(spec.name + ".")
-                        or spec.name.startswith(hashed + ".")):
+                if _reads(spec, hashed):
                     raise CaseError(
-                        f"fact {spec.name} was logged only as a hash, so this decision cannot "
+                        f"fact {hashed} was logged only as a hash, so this decision cannot "
                         f"be evaluated again (see 'regelwerk log show {entry.id}')",
                         decision=entry.decision)
 
@@ -115,6 +115,7 @@ class Auditor:
         report["today"] = {"version": result.version.name, "sha256": result.ruleset.sha256,
                            "file": result.ruleset.file, "result": now}
         report["status"] = "same" if now == entry.outputs else "different"
+        report["engine"] = {"logged": entry.engine, "today": software_versions()}
         report["outputs_changed"] = [
             {"name": k, "logged": entry.outputs.get(k), "today": now.get(k)}
             for k in [*entry.outputs, *(k for k in now if k not in entry.outputs)]
@@ -126,6 +127,18 @@ class Auditor:
                                         result.version, entry.decision)
         report["causes"] = list(self._causes[key])
         return report
+
+
+def _reads(spec, hashed: str) -> bool:
+    """Whether a decision input reads (part of) a hashed fact."""
+    if hashed == spec.name or spec.name.startswith(hashed + "."):
+        return True
+    if not hashed.startswith(spec.name + "."):
+        return False
+    items = spec.items
+    if isinstance(items, dict):  # a list of records: only its declared fields are read
+        return hashed[len(spec.name) + 1:].split(".")[0] in items
+    return True
 
 
 def _causes(old_rs: RuleSet, old: Version, old_decision: Decision, new_rs: RuleSet,

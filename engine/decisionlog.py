@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as _dt
+import functools
 import hashlib
 import json
 import os
@@ -96,13 +97,24 @@ def log_from_options(path: str | None, no_log: bool) -> DecisionLog | None:
     return DecisionLog(chosen)
 
 
-def _engine_version() -> str:
+# The software that computes, besides the rule text: the engine and the libraries that
+# decide dates (public holidays, month arithmetic). Logged so a replay can say when the same
+# rules give another outcome because one of them changed.
+_COMPUTING = ("regelwerk", "holidays", "python-dateutil")
+
+
+@functools.lru_cache(maxsize=1)
+def software_versions() -> str:
+    """The versions of the software that computes, as logged with each decision."""
     from importlib.metadata import PackageNotFoundError, version
 
-    try:
-        return version("regelwerk")
-    except PackageNotFoundError:  # pragma: no cover - running from a source tree
-        return "unknown"
+    parts = []
+    for name in _COMPUTING:
+        try:
+            parts.append(f"{name} {version(name)}")
+        except PackageNotFoundError:  # pragma: no cover - running from a source tree
+            parts.append(f"{name} ?")
+    return ", ".join(parts)
 
 
 def _plain(value: Any) -> Any:
@@ -124,12 +136,13 @@ def _json(value: Any) -> str:
 # ------------------------------------------------------------------ personal data
 
 
+_encode_sorted = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True,
+                                  default=_plain).encode
+
+
 def hash_value(value: Any) -> str:
     """A fact logged only as a hash: the SHA-256 of its JSON form (equal values, equal hashes)."""
-    from .api import to_json
-
-    text = json.dumps(to_json(value), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return HASH_PREFIX + hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return HASH_PREFIX + hashlib.sha256(_encode_sorted(value).encode("utf-8")).hexdigest()
 
 
 def is_hashed(value: Any) -> bool:
@@ -139,12 +152,10 @@ def is_hashed(value: Any) -> bool:
 def hash_facts(case: Any, names: Iterable[str]) -> tuple[Any, list[str]]:
     """A copy of the case with each named fact (dotted name, nested or dotted keys, through
     lists) replaced by its hash; and the names that were found and hashed."""
-    from .api import to_json
-
     names = [n for n in names if _mentioned(case, n)]
     if not names:  # the usual case: nothing to hash, nothing to copy
         return case, []
-    data = to_json(case)
+    data = json.loads(_encode(case))  # a deep copy in plain JSON values
     done: list[str] = []
     for name in names:
         if _hash_path(data, name.split(".")):
@@ -174,12 +185,21 @@ def _hash_path(node: Any, parts: list[str]) -> bool:
         if key not in node:
             continue
         if i == len(parts):
-            if node[key] is not None and not is_hashed(node[key]):
-                node[key] = hash_value(node[key])
+            _hash_in(node, key)
             found = True
         else:
             found = _hash_path(node[key], parts[i:]) or found
+    inside = ".".join(parts) + "."
+    for key in node:  # dotted keys that spell a part of the fact: {"klager.naam": ...}
+        if key.startswith(inside):
+            _hash_in(node, key)
+            found = True
     return found
+
+
+def _hash_in(node: dict, key: str) -> None:
+    if node[key] is not None and not is_hashed(node[key]):
+        node[key] = hash_value(node[key])
 
 
 # ------------------------------------------------------------------ the log
@@ -275,7 +295,11 @@ class DecisionLog:
         try:
             if self.path.is_dir():
                 raise LogError(f"decision log {where}: is a folder, not a log file")
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as err:
+                raise LogError(f"decision log {where}: cannot make its folder "
+                               f"{self.path.parent}: {err.strerror or err}") from None
             conn = sqlite3.connect(where, timeout=BUSY_TIMEOUT_S, isolation_level=None)
         except OSError as err:
             raise LogError(f"decision log {where}: {err.strerror or err}") from None
@@ -457,7 +481,12 @@ class DecisionLog:
 
 
 class LogWriter:
-    """Adds decisions to the log; entries are written in batches, each in one transaction."""
+    """Adds decisions to the log; entries are written in batches, each in one transaction.
+
+    Entries may also be built by a writer without a connection (in a worker process) and
+    handed to the writer that owns the log: `rows` (entries not yet written, as table
+    rows), `rulesets` (rule-set texts not yet written, by hash) and `stored` (hashes
+    already written) are that hand-over; keep their shape."""
 
     def __init__(self, log: DecisionLog, conn: sqlite3.Connection, batch_size: int) -> None:
         self.log = log
@@ -466,7 +495,7 @@ class LogWriter:
         self.rows: list[tuple] = []
         self.rulesets: dict[str, tuple] = {}
         self.stored: set[str] = set()
-        self.engine = _engine_version()
+        self.engine = software_versions()
         self.written = 0
 
     def add(self, result: Result, case: dict) -> str:
@@ -481,7 +510,7 @@ class LogWriter:
         now = _dt.datetime.now(_dt.UTC).isoformat(timespec="microseconds")
         self.rows.append((
             decision_id, now, result.decision, result.on.isoformat(), ruleset.id,
-            result.version.name, ruleset.sha256, _json(facts), _json(hashed),
+            result.version.name, ruleset.sha256, _json(facts), _json(hashed) if hashed else "[]",
             _json(result.outputs), _json(result.notes), self.engine,
         ))
         if ruleset.sha256 not in self.stored and ruleset.sha256 not in self.rulesets:

@@ -80,6 +80,12 @@ def test_log_option_beats_the_environment(cli, tmp_path, private_decision_log):
     assert not private_decision_log.exists()
 
 
+def test_log_and_no_log_together_is_a_usage_error(cli, tmp_path):
+    res = cli("--log", str(tmp_path / "x.sqlite"), "--no-log", "decide", DUUR, "--case",
+              write_case(tmp_path, CASE), "--on", ON)
+    assert res.exit_code == 2 and "--no-log" in res.stderr and res.stdout == ""
+
+
 def test_default_location_is_the_user_data_folder(monkeypatch, tmp_path):
     monkeypatch.delenv("REGELWERK_LOG")
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
@@ -112,6 +118,15 @@ def test_unusable_log_stops_before_deciding(cli, tmp_path, make, words):
     assert result.stdout == ""
     assert words in result.stderr and str(target) in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_log_whose_folder_cannot_be_made_is_exit_5(cli, tmp_path):
+    blocker = tmp_path / "plain-file"
+    blocker.write_text("not a folder")
+    result = cli("--log", str(blocker / "log.sqlite"), "decide", DUUR, "--case",
+                 write_case(tmp_path, CASE), "--on", ON)
+    assert result.exit_code == 5 and result.stdout == ""
+    assert f"cannot make its folder {blocker}" in result.stderr
 
 
 @pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root writes anywhere")
