@@ -62,8 +62,8 @@ class CaseError(RegelwerkError):
     def __init__(self, message: str, *, decision: str | None = None, fact: str | None = None):
         self.decision = decision
         self.fact = fact
-        # values from the case reach the message: it stays one line, whatever they hold
-        self.detail = message = printable(message)
+        # values from the case reach the message: it stays one short line, whatever they hold
+        self.detail = message = _shortened(printable(message))
         prefix = decision + ": " if decision else ""
         where = fact + ": " if fact else ""
         super().__init__(f"{prefix}{where}{message}")
@@ -97,6 +97,18 @@ def printable(text: str) -> str:
         else:
             out.append(f"\\u{ord(ch):04x}" if ord(ch) <= 0xFFFF else f"\\U{ord(ch):08x}")
     return "".join(out)
+
+
+MAX_MESSAGE = 2000
+
+
+def _shortened(text: str) -> str:
+    """A message of at most about MAX_MESSAGE characters: its start and its end, which name
+    what is wrong and what would be right, around a note of what was left out."""
+    if len(text) <= MAX_MESSAGE:
+        return text
+    head, tail = text[: MAX_MESSAGE * 3 // 5], text[-(MAX_MESSAGE * 3 // 10):]
+    return f"{head} ... ({len(text) - len(head) - len(tail):,} characters left out) ... {tail}"
 
 
 class NoVersionInForce(CaseError):

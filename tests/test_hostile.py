@@ -220,3 +220,17 @@ def test_hidden_characters_in_a_case_are_shown_escaped(cli, tmp_path):
             assert "SG \\u202eA\\u001b[2J" in res.stdout
     data = cli.json("decide", "go.jobtraining.mentor", "--case", str(path), "--on", "2026-01-01")
     assert data["result"]["mentor"] == "lokaal"  # JSON carries the value itself, for machines
+
+
+def test_a_huge_value_in_a_case_gives_a_short_message(cli, tmp_path):
+    import json
+
+    path = tmp_path / "case.json"
+    path.write_text(json.dumps({"verzoek": {"domein": "x" * 1_000_000}}), encoding="utf-8")
+    res = cli("decide", "omo.dienstverlening.categorie", "--case", str(path), "--on", "2026-01-01")
+    assert res.exit_code == 1
+    message = _clean(res)
+    assert len(message) < 2100
+    assert "characters left out" in message
+    assert message.startswith("error: omo.dienstverlening.categorie: verzoek.domein 'xxx")
+    assert message.endswith("bestuurlijke evenementen, persvragen")  # what would be right
