@@ -234,3 +234,53 @@ def test_a_huge_value_in_a_case_gives_a_short_message(cli, tmp_path):
     assert "characters left out" in message
     assert message.startswith("error: omo.dienstverlening.categorie: verzoek.domein 'xxx")
     assert message.endswith("bestuurlijke evenementen, persvragen")  # what would be right
+
+
+REKEN_RULES = """\
+id: test.reken
+title: Rekenen met feiten
+source: x.txt
+versions:
+  - version: "1"
+    in_force_from: 2024-01-01
+    decisions:
+      d:
+        title: D
+        inputs:
+          x: {type: integer, label: X}
+          y: {type: integer, label: Y}
+          t: {type: text, required: false, label: T}
+          n: {type: number, required: false, label: N}
+        steps:
+          - name: herhaald
+            value: if(is_set(t), t * x, null)
+          - name: groot
+            value: if(is_set(n), n * n * n * n, null)
+        outputs:
+          deling: x / y
+          herhaald: herhaald
+          groot: groot
+"""
+
+
+@pytest.mark.parametrize("case, message", [
+    ({"x": 1, "y": 0}, "test.reken.d: output 'deling' cannot be evaluated: division by zero"),
+    ({"x": 10**9, "y": 1, "t": "ab"},
+     "test.reken.d: step 'herhaald' cannot be evaluated: cannot apply '*' to text and a number"),
+    ({"x": 1, "y": 1, "n": 1e300},
+     "test.reken.d: step 'groot' cannot be evaluated: the result is not a finite number"),
+    ({"x": 2**4000, "y": 1, "n": 2**4000},
+     "test.reken.d: step 'groot' cannot be evaluated: a number of more than 4096 bits is too large"),
+])
+def test_arithmetic_on_case_values_is_bounded(cli, tmp_path, case, message):
+    import json
+
+    folder = tmp_path / "rules"
+    folder.mkdir()
+    (folder / "reken.yaml").write_text(REKEN_RULES, encoding="utf-8")
+    path = tmp_path / "case.json"
+    path.write_text(json.dumps(case), encoding="utf-8")
+    res = cli("--rules", str(folder), "decide", "test.reken.d", "--case", str(path),
+              "--on", "2026-01-01")
+    assert res.exit_code == 1
+    assert _clean(res) == f"error: {message}"
