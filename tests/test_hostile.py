@@ -284,3 +284,23 @@ def test_arithmetic_on_case_values_is_bounded(cli, tmp_path, case, message):
               "--on", "2026-01-01")
     assert res.exit_code == 1
     assert _clean(res) == f"error: {message}"
+
+
+@given(st.one_of(
+    st.binary(max_size=200),
+    st.recursive(st.one_of(st.none(), st.booleans(), st.integers(), st.floats(),
+                           st.text(max_size=10)),
+                 lambda inner: st.one_of(st.lists(inner, max_size=4),
+                                         st.dictionaries(st.text(max_size=5), inner, max_size=4)),
+                 max_leaves=20).map(lambda v: __import__("json").dumps(v).encode()),
+))
+def test_any_bytes_as_a_json_case_give_facts_or_a_clean_error(raw):
+    from regelwerk.engine.errors import CaseFileError
+    from regelwerk.engine.yamlsource import load_case_file
+
+    try:
+        facts = load_case_file("-", stdin_bytes=b"{" + raw if raw[:1] != b"{" else raw)
+    except CaseFileError as err:
+        assert str(err) and "\n" not in str(err)
+    else:
+        assert isinstance(facts, dict)
