@@ -146,7 +146,10 @@ def load_case_file(path: str, *, stdin_bytes: bytes | None = None) -> dict:
         else:
             raw = _read_bytes(path, name, CASE_LIMITS.max_bytes)
         if len(raw) > CASE_LIMITS.max_bytes:
-            raise CaseFileError(name, _too_big(len(raw), CASE_LIMITS.max_bytes), 1, 1)
+            limit = CASE_LIMITS.max_bytes
+            message = (f"more than the limit of {limit:,} bytes" if path == "-"
+                       else _too_big(len(raw), limit))  # a stream is read only to the limit
+            raise CaseFileError(name, message, 1, 1)
         suffix = os.path.splitext(name)[1].lower()
         if suffix == ".json" or (suffix not in (".yaml", ".yml") and raw.lstrip()[:1] == b"{"):
             data = _load_json(raw, name, CASE_LIMITS)

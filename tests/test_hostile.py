@@ -304,3 +304,9 @@ def test_any_bytes_as_a_json_case_give_facts_or_a_clean_error(raw):
         assert str(err) and "\n" not in str(err)
     else:
         assert isinstance(facts, dict)
+
+
+def test_an_endless_case_on_standard_input_is_read_only_to_the_limit(cli):
+    res = cli("decide", DEFAULT_DECISION, "--case", "-", input="{" + " " * 50_000_000)
+    assert res.exit_code == 2
+    assert _clean(res) == "error: <stdin>:1:1: more than the limit of 50,000,000 bytes"

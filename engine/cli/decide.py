@@ -13,9 +13,10 @@ from .output import DECISION_FORMATS, dumps, for_terminal
 
 
 def read_case(path: str) -> dict:
-    from ..yamlsource import load_case_file
+    from ..yamlsource import CASE_LIMITS, load_case_file
 
-    stdin = sys.stdin.buffer.read() if path == "-" else None
+    # one byte past the limit is enough to refuse an endless stream
+    stdin = sys.stdin.buffer.read(CASE_LIMITS.max_bytes + 1) if path == "-" else None
     return load_case_file(path, stdin_bytes=stdin)
 
 
