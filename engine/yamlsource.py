@@ -439,6 +439,28 @@ def _load_json(raw: bytes, name: str, limits: Limits = DEFAULT_LIMITS) -> Any:
     return data
 
 
+def load_json_record(raw: bytes | str) -> Any:
+    """One JSON value of a stream of records (a line of JSON Lines), held to the rules of case
+    files: no NaN or Infinity, no duplicate keys, within the case limits. A syntax error is
+    raised as json.JSONDecodeError (the caller knows the line); anything else as UsageError."""
+    from .errors import UsageError
+
+    try:
+        data = json.loads(raw, parse_constant=_no_constant, parse_float=_finite,
+                          object_pairs_hook=_unique_keys)
+    except json.JSONDecodeError:
+        raise
+    except RecursionError:
+        raise UsageError(_too_deep(CASE_LIMITS)) from None
+    except ValueError as exc:  # NaN, a huge number, duplicate keys, too many digits
+        raise UsageError(" ".join(str(exc).split())) from None
+    try:
+        _check_json_size(data, "line", CASE_LIMITS)
+    except CaseFileError as err:
+        raise UsageError(err.detail) from None
+    return data
+
+
 def _check_json_size(data: Any, name: str, limits: Limits) -> None:
     """Refuse JSON nested deeper or holding more values than the limits (no recursion)."""
     stack = [(data, 0)]

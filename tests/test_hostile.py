@@ -108,14 +108,19 @@ def test_hostile_batch_lines_fail_alone(cli, tmp_path):
         '{"decision": "go.jobtraining.toelating", "on": 20260101, "case": {}}',
         '{"decision": "go.jobtraining.toelating", "on": "2026-01-01", "case": []}',
         json.dumps(good),
+        '{"decision": "go.jobtraining.toelating", "on": "2026-01-01", "case": '
+        '{"trainee": {"in_ambt": true}, "trainee": {"in_ambt": false}}}',
+        '{"decision": "go.jobtraining.toelating", "on": "2026-01-01", "case": {"n": NaN}}',
     ]
     path = tmp_path / "cases.jsonl"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     res = cli("--no-log", "decide", "--cases", str(path))
     assert res.exit_code == 1
     out = [json.loads(line) for line in res.stdout.splitlines()]
-    assert [o.get("line") for o in out] == [1, None, 3, 4, 5, 6, 7, None]
-    assert out[0]["error"] == "nesting too deep"
+    assert [o.get("line") for o in out] == [1, None, 3, 4, 5, 6, 7, None, 9, 10]
+    assert out[0]["error"] == "nesting too deep (more than 64 levels)"
+    assert out[8]["error"] == "duplicate key 'trainee' in a JSON object"
+    assert out[9]["error"] == "NaN is not allowed in a case file: give a number"
     assert "invalid JSON" in out[2]["error"]
     assert out[4]["error"] == "a decision id is text such as 'go.jobtraining.duur', not 5"
     assert out[5]["error"] == "peildatum 20260101 is not a date YYYY-MM-DD"
