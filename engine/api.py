@@ -157,6 +157,7 @@ class Engine:
     @staticmethod
     def _notes(decision: Decision, env: dict) -> list[str]:
         notes = []
+
         def applies(note) -> bool:
             return note.when is None or bool(_evaluate(note.when.evaluate, env, "a note",
                                                        decision.id))
