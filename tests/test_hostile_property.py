@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from importlib import resources
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -110,3 +112,57 @@ def test_every_decision_decides_or_fails_cleanly(decision):
         json.dumps(ENGINE.explain(decision, case, on))
 
     check()
+
+
+RULE_FILES = sorted(p for p in Path(str(resources.files("regelwerk.rules"))).rglob("*.yaml")
+                    if not p.name.endswith(".cases.yaml"))
+SMALL_RULE_FILES = [p for p in RULE_FILES if p.stat().st_size < 12_000]
+
+
+@st.composite
+def mutated_rule_file(draw) -> bytes:
+    """An installed rule file with a few lines deleted, doubled, swapped, cut or garbled."""
+    path = draw(st.sampled_from(SMALL_RULE_FILES))
+    lines = path.read_bytes().split(b"\n")
+    for _ in range(draw(st.integers(1, 4))):
+        i = draw(st.integers(0, len(lines) - 1))
+        action = draw(st.sampled_from(["delete", "double", "swap", "cut", "garble", "indent"]))
+        if action == "delete":
+            del lines[i]
+        elif action == "double":
+            lines.insert(i, lines[i])
+        elif action == "swap" and i + 1 < len(lines):
+            lines[i], lines[i + 1] = lines[i + 1], lines[i]
+        elif action == "cut":
+            lines[i] = lines[i][: draw(st.integers(0, max(0, len(lines[i]))))]
+        elif action == "garble" and lines[i]:
+            at = draw(st.integers(0, len(lines[i]) - 1))
+            junk = draw(st.sampled_from([b"\t", b"\xff", b"&a ", b"*a", b"!!python/name:os ",
+                                         b"{", b"]", b"'", b": ", b"- ", b"#", b"\x00"]))
+            lines[i] = lines[i][:at] + junk + lines[i][at:]
+        elif action == "indent":
+            lines[i] = b"  " + lines[i]
+    return b"\n".join(lines)
+
+
+@settings(max_examples=60, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(text=mutated_rule_file())
+def test_a_damaged_rule_file_loads_or_is_refused_with_placed_problems(tmp_path_factory, text):
+    from regelwerk.engine.loader import compile_file
+
+    folder = tmp_path_factory.mktemp("regels")
+    path = folder / "regels.yaml"
+    path.write_bytes(text)
+    ruleset, problems, _ = compile_file(path, _context(), "test")
+    errors = [p for p in problems if p.severity == "error"]
+    assert (ruleset is None) == bool(errors)
+    for problem in problems:
+        assert problem.line >= 1 and problem.col >= 1
+        assert problem.message and "\n" not in problem.message
+
+
+def _context():
+    from regelwerk.engine.compiler import Context
+
+    return Context(ENGINE.contributions.operations, ENGINE.contributions.calendars)
