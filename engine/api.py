@@ -17,7 +17,7 @@ from typing import Any, Iterable
 
 from .compiler import PEIL, Context
 from .errors import CaseError, RuleFileError
-from .facts import given_facts, parse_date, read_facts
+from .facts import describe_unknown, given_facts, parse_date, read_facts, unknown_facts
 from .loader import Catalog, build_catalog
 from .model import Decision, RuleSet, Version
 from .plugins import Contributions, load_plugins
@@ -59,15 +59,31 @@ class Result:
     version: Version
     outputs: dict[str, Any]
     notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # facts given that nothing reads, say
 
     def as_dict(self) -> dict:
-        return {
+        data = {
             "decision": self.decision,
             "on": self.on.isoformat(),
             "ruleset": self.ruleset.summary(self.version),
             "result": to_json(self.outputs),
             "uitleg": self.notes,
         }
+        if self.warnings:
+            data["warnings"] = self.warnings
+        return data
+
+
+_EVALUATION_ERRORS = (TypeError, ValueError, ArithmeticError, AttributeError, KeyError,
+                      RecursionError)
+
+
+def _evaluate(fn: Any, env: dict, what: str, decision: str | None = None) -> Any:
+    """An output or note of a decision; a Python error in it is a CaseError naming it."""
+    try:
+        return fn(env)
+    except _EVALUATION_ERRORS as err:
+        raise CaseError(f"{what} cannot be evaluated: {err}", decision=decision) from None
 
 
 def rules_dirs_from_env() -> list[str]:
@@ -102,6 +118,18 @@ class Engine:
         return ruleset, version, decision
 
     # -- deciding
+    @staticmethod
+    def check_facts(ruleset: RuleSet, decision: Decision, case: dict) -> list[str]:
+        """Warnings about facts the decision does not read; an error in a strict rule set."""
+        unknown = unknown_facts(decision.inputs, case)
+        if not unknown:
+            return []
+        message = describe_unknown(unknown, decision.inputs)
+        if ruleset.strict_facts:
+            raise CaseError(f"{message} (rule set {ruleset.id} accepts only the facts it "
+                            "declares: strict_facts)", decision=decision.id)
+        return [f"{decision.id}: {message}"]
+
     def run(self, decision: Decision, case: dict, on: _dt.date) -> tuple[dict, dict]:
         """Evaluate a compiled decision: (outputs, the environment it ran in)."""
         env = read_facts(decision.inputs, case, decision.id)
@@ -109,7 +137,9 @@ class Engine:
         try:
             for name, run in decision.plan:
                 env[name] = run(env)
-            outputs = {name: value(env) for name, value in decision.output_plan}
+            outputs = {}
+            for name, value in decision.output_plan:
+                outputs[name] = _evaluate(value, env, f"output {name!r}")
         except CaseError as err:
             if err.decision is None:
                 raise CaseError(err.detail, decision=decision.id, fact=err.fact) from None
@@ -119,20 +149,27 @@ class Engine:
     def decide(self, decision_id: str, case: dict, on: _dt.date | str | None = None) -> Result:
         day = parse_on(on)
         ruleset, version, decision = self.resolve(decision_id, day)
+        warnings = self.check_facts(ruleset, decision, case)
         outputs, env = self.run(decision, case, day)
         notes = self._notes(decision, env)
-        return Result(decision_id, day, ruleset, version, outputs, notes)
+        return Result(decision_id, day, ruleset, version, outputs, notes, warnings)
 
     @staticmethod
     def _notes(decision: Decision, env: dict) -> list[str]:
         notes = []
+
+        def applies(note) -> bool:
+            return note.when is None or bool(_evaluate(note.when.evaluate, env, "a note",
+                                                       decision.id))
+
         for step in decision.steps:
             note = step.note
-            if note is not None and (note.when is None or note.when.evaluate(env)):
-                notes.append(note.text.render(env))
+            if note is not None and applies(note):
+                notes.append(_evaluate(note.text.render, env, f"the note of step {step.name!r}",
+                                       decision.id))
         for note in decision.notes:
-            if note.when is None or note.when.evaluate(env):
-                notes.append(note.text.render(env))
+            if applies(note):
+                notes.append(_evaluate(note.text.render, env, "a note", decision.id))
         return notes
 
     def explain(self, decision_id: str, case: dict, on: _dt.date | str | None = None) -> dict:
@@ -141,6 +178,7 @@ class Engine:
 
         day = parse_on(on)
         ruleset, version, decision = self.resolve(decision_id, day)
+        self.check_facts(ruleset, decision, case)
         outputs, env = self.run(decision, case, day)
         notes = self._notes(decision, env)
         return build_trail(ruleset, version, decision, case, env, outputs, notes, day,

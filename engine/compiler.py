@@ -14,14 +14,15 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from .errors import CaseError, Problem
+from .errors import CaseError, PluginError, Problem, RegelwerkError
 from .expr import Compiled, ExprError, Ref, compile_expr
 from .facts import FactSpec, parse_date
 from .model import Decision, Note, Output, Param, RuleSet, Step, Template, Version
 from .ops import Operation, OperationRegistry
-from .tables import COMPARISONS, Cell, Row, Table, cells_overlap
+from .tables import COMPARISONS, Cell, Row, Table, overlapping_pairs
 
 PEILDATUM = "peildatum"
+MAX_VERSIONS = 500  # each version is compiled whole: bounds the work a crafted file can ask
 ITEM = "@item"
 PEIL = "@peildatum"
 
@@ -154,6 +155,8 @@ class FileCompiler:
         self.origin = origin
         self.text = text
         self.problems: list[Problem] = []
+        self._effective: dict[str, tuple] = {}  # version name -> (params, tables, decisions)
+        self._effective_failed: set[str] = set()  # versions whose amendments are broken
 
     # -- problem helpers
     def problem(self, path: tuple, message: str, *, col_offset: int = 0, key: bool = False,
@@ -195,7 +198,8 @@ class FileCompiler:
         except ExprError as err:
             close = difflib.get_close_matches(unknown[-1], scope.names(), n=1) if unknown else []
             hint = f"; did you mean {close[0]!r}?" if close else ""
-            self.problem(path, f"{err.message} in {text!r}{hint}", col_offset=err.col)
+            shown = text if len(text) <= 80 else text[:77] + "..."
+            self.problem(path, f"{err.message} in {shown!r}{hint}", col_offset=err.col)
             raise _Abort from None
 
     def template(self, text: str, resolve: Callable[[str], Ref | None], path: tuple) -> Template:
@@ -217,6 +221,11 @@ class FileCompiler:
     def compile(self) -> RuleSet | None:
         data = self.data
         versions_raw = data["versions"]
+        if len(versions_raw) > MAX_VERSIONS:
+            self.problem(("versions", MAX_VERSIONS),
+                         f"a rule set has at most {MAX_VERSIONS} versions, this one "
+                         f"{len(versions_raw)}: move old versions to a rule file of their own")
+            return None
         raw_by_name: dict[str, tuple[int, dict]] = {}
         for i, v in enumerate(versions_raw):
             name = str(v["version"])
@@ -325,37 +334,59 @@ class FileCompiler:
             line=line,
         )
 
-    def effective(self, name: str, index: int, raw: dict, raw_by_name: dict, seen: tuple):
-        """Parameters, tables and decisions in force in a version, following `amends`."""
-        path = ("versions", index)
-        if "amends" in raw:
-            base_name = str(raw["amends"])
+    def effective(self, name: str, index: int, raw: dict, raw_by_name: dict, seen: tuple = ()):
+        """Parameters, tables and decisions in force in a version, following `amends`.
+
+        The chain of amendments is walked without recursion and each version's result is
+        kept, so a long chain costs its length once, in whatever order the file lists it."""
+        known, failed = self._effective, self._effective_failed
+        chain = [(name, index, raw)]
+        on_chain = {name}
+        while True:
+            vname, vindex, vraw = chain[-1]
+            if vname in failed:
+                raise _Abort
+            if vname in known or "amends" not in vraw:
+                break
+            base_name = str(vraw["amends"])
+            path = ("versions", vindex)
             if base_name not in raw_by_name:
-                known = ", ".join(raw_by_name)
                 self.problem(path + ("amends",),
-                             f"version {name!r} amends {base_name!r}, which does not exist; "
-                             f"versions: {known}")
+                             f"version {vname!r} amends {base_name!r}, which does not exist; "
+                             f"versions: {', '.join(raw_by_name)}")
+                failed.update(on_chain)
                 raise _Abort
-            if base_name in seen or base_name == name:
-                self.problem(path + ("amends",), f"versions amend each other in a circle: {name!r}")
+            if base_name in on_chain:
+                self.problem(path + ("amends",),
+                             f"versions amend each other in a circle: {vname!r}")
+                failed.update(on_chain)
                 raise _Abort
-            bi, braw = raw_by_name[base_name]
-            params, tables, decisions = self.effective(base_name, bi, braw, raw_by_name,
-                                                       seen + (name,))
-            params = dict(params)
-            tables = dict(tables)
-            decisions = dict(decisions)
+            on_chain.add(base_name)
+            chain.append((base_name, *raw_by_name[base_name]))
+        result = None
+        for vname, vindex, vraw in reversed(chain):
+            if vname not in known:
+                known[vname] = self._amended(vname, vindex, vraw, result)
+            result = known[vname]
+        return result
+
+    def _amended(self, name: str, index: int, raw: dict, base: tuple | None):
+        """What a version is in force with: its base's parameters, tables and decisions
+        (if it amends one), with its own on top."""
+        path = ("versions", index)
+        if base is not None:
+            params, tables, decisions = (dict(part) for part in base)
         else:
             params, tables, decisions = {}, {}, {}
         for pname, praw in (raw.get("parameters") or {}).items():
-            base = params.get(pname)
+            inherited = params.get(pname)
             line, _ = self.doc.where(path + ("parameters", pname))
             params[pname] = Param(
                 name=pname,
                 value=praw["value"],
-                label=praw.get("label") or (base.label if base else ""),
-                citation=praw.get("citation") or (base.citation if base else ""),
-                unit=praw.get("unit") or (base.unit if base else ""),
+                label=praw.get("label") or (inherited.label if inherited else ""),
+                citation=praw.get("citation") or (inherited.citation if inherited else ""),
+                unit=praw.get("unit") or (inherited.unit if inherited else ""),
                 version=name,
                 line=line,
             )
@@ -408,12 +439,14 @@ class FileCompiler:
             line, _ = self.doc.where(rpath)
             rows.append(Row(i, cells, then, rraw.get("citation", ""), line, templates))
         if raw["hit_policy"] == "unique":
-            for a in range(len(rows)):
-                for b in range(a + 1, len(rows)):
-                    if all(cells_overlap(rows[a].cells.get(n), rows[b].cells.get(n)) for n in inputs):
-                        self.problem(path + ("rows", b),
-                                     f"rows {a + 1} and {b + 1} of unique table {name!r} overlap")
-                        ok = False
+            pairs, more = overlapping_pairs(rows, inputs)
+            for a, b in pairs:
+                self.problem(path + ("rows", b),
+                             f"rows {a + 1} and {b + 1} of unique table {name!r} overlap")
+                ok = False
+            if more:
+                self.problem(path + ("rows",), f"more rows of unique table {name!r} overlap; "
+                             f"only the first {len(pairs)} pairs are listed")
         no_match = None
         if "no_match" in raw:
             resolve = self._table_resolver(inputs + ["bekende_waarden"], scope)
@@ -767,6 +800,11 @@ class FileCompiler:
             def detail(env, value, explain=op.explain, pairs=pairs):
                 return explain({k: f(env) for k, f in pairs}, value)
 
+        if op.source != BUILTIN_SOURCE:  # a plugin's code: its failures name the plugin
+            run = _plugin_guard(op, name, run)
+            if detail is not None:
+                detail = _plugin_guard(op, name, detail, "explaining ")
+
         out_fields = None
         if op.item_fields is not None:
             out_fields = op.item_fields(fields, used_tables)
@@ -797,13 +835,31 @@ def _per_item_bindings(pairs: tuple) -> Callable[[dict], Callable[[dict], dict]]
     return bind
 
 
+BUILTIN_SOURCE = "regelwerk"
+
+
+def _plugin_guard(op: Operation, step: str, fn: Callable, doing: str = "") -> Callable:
+    """A plugin operation that raises anything but an engine error is named with its plugin."""
+
+    def guarded(*args):
+        try:
+            return fn(*args)
+        except RegelwerkError:
+            raise
+        except Exception as err:  # noqa: BLE001 - whatever the plugin raises, name the plugin
+            raise PluginError(op.source, f"{doing}operation {op.name!r} (step {step!r})",
+                              err) from None
+
+    return guarded
+
+
 def _guard(step: str, run: Callable[[dict], Any]) -> Callable[[dict], Any]:
     """Turn a Python error inside a step into a CaseError naming the step."""
 
     def guarded(env):
         try:
             return run(env)
-        except CaseError:
+        except RegelwerkError:
             raise
         except (TypeError, ValueError, ArithmeticError, OverflowError, AttributeError,
                 KeyError, RecursionError) as err:

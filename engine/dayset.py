@@ -18,6 +18,7 @@ YearlyWindow = tuple[MonthDay, MonthDay]
 
 _LAST = _dt.date.max - _dt.timedelta(days=400)
 _ONE = _dt.timedelta(days=1)
+_FIRST_YEAR = _dt.MINYEAR
 
 
 def merge(intervals: Sequence[Interval]) -> list[Interval]:
@@ -40,6 +41,8 @@ def _on(year: int, md: MonthDay) -> _dt.date:
         try:
             return _dt.date(year, month, day)
         except ValueError:  # 29 February in a common year: the last day of the month
+            if day <= 28:  # not a day that is missing in some years: the date is impossible
+                raise
             day -= 1
 
 
@@ -69,6 +72,8 @@ class DaySet:
         best = self.excluded[ex_index] if ex_index < len(self.excluded) else None
         for window in self.yearly:
             for year in (cursor.year - 1, cursor.year, cursor.year + 1):
+                if not _FIRST_YEAR <= year < _dt.MAXYEAR:  # the calendar's edges have no window
+                    continue
                 ws, we = window_in_year(window, year)
                 if we >= cursor and (best is None or ws < best[0]):
                     best = (ws, we)

@@ -62,10 +62,53 @@ class CaseError(RegelwerkError):
     def __init__(self, message: str, *, decision: str | None = None, fact: str | None = None):
         self.decision = decision
         self.fact = fact
-        self.detail = message
+        # values from the case reach the message: it stays one short line, whatever they hold
+        self.detail = message = _shortened(printable(message))
         prefix = decision + ": " if decision else ""
         where = fact + ": " if fact else ""
         super().__init__(f"{prefix}{where}{message}")
+
+
+class PluginError(RegelwerkError):
+    """A plugin's code failed while deciding: the message names the plugin, not the case."""
+
+    exit_code = 4
+
+    def __init__(self, plugin: str, what: str, err: BaseException):
+        self.plugin = plugin
+        detail = " ".join(str(err).split()) or type(err).__name__
+        super().__init__(f"plugin {plugin!r} failed in {what}: {type(err).__name__}: {detail}")
+
+
+_HIDDEN = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})  # control, format (bidi), surrogates, breaks
+
+
+def printable(text: str) -> str:
+    """Text for a terminal: control and bidirectional-override characters from a file or a
+    case are shown as escapes (\\u202e), so a message cannot hide or rewrite what it reports."""
+    import unicodedata
+
+    if text.isprintable():
+        return text
+    out = []
+    for ch in text:
+        if ch == "\t" or unicodedata.category(ch) not in _HIDDEN:
+            out.append(ch)
+        else:
+            out.append(f"\\u{ord(ch):04x}" if ord(ch) <= 0xFFFF else f"\\U{ord(ch):08x}")
+    return "".join(out)
+
+
+MAX_MESSAGE = 2000
+
+
+def _shortened(text: str) -> str:
+    """A message of at most about MAX_MESSAGE characters: its start and its end, which name
+    what is wrong and what would be right, around a note of what was left out."""
+    if len(text) <= MAX_MESSAGE:
+        return text
+    head, tail = text[: MAX_MESSAGE * 3 // 5], text[-(MAX_MESSAGE * 3 // 10):]
+    return f"{head} ... ({len(text) - len(head) - len(tail):,} characters left out) ... {tail}"
 
 
 class NoVersionInForce(CaseError):
@@ -79,6 +122,6 @@ class CaseFileError(UsageError):
         self.file = file
         self.line = line
         self.col = col
-        self.detail = " ".join(message.split())
+        self.detail = printable(" ".join(message.split()))
         where = f"{file}:{line}:{col}" if line is not None and col is not None else file
         super().__init__(f"{where}: {self.detail}")

@@ -29,6 +29,7 @@ null are false; arithmetic and functions given null return null (unless said oth
 from __future__ import annotations
 
 import datetime as _dt
+import math
 import re
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -42,6 +43,7 @@ Evaluator = Callable[[Env], Any]
 
 MAX_LENGTH = 2000
 MAX_DEPTH = 40
+MAX_SIZE = 1_000_000  # characters of a text or items of a list that `+` may build
 
 
 class ExprError(Exception):
@@ -407,11 +409,43 @@ def _arith(op: str) -> Callable[[Any, Any], Any]:
             return None
         if op == "-" and isinstance(a, _dt.date) and isinstance(b, _dt.date):
             return (a - b).days
-        if isinstance(a, _dt.date) and isinstance(b, int) and op in "+-":
+        if isinstance(a, _dt.date) and _is_number(b) and isinstance(b, int) and op in "+-":
             return fn(a, _dt.timedelta(days=b))
-        return fn(a, b)
+        if _is_number(a) and _is_number(b):
+            return _bounded(fn(a, b))
+        # Only numbers multiply: 'x' * 1000000000 would build a text of a gigabyte.
+        if op == "+" and type(a) is type(b) and isinstance(a, (str, list)):
+            if len(a) + len(b) > MAX_SIZE:
+                raise ValueError(f"'+' would build {_kind(a)} longer than {MAX_SIZE:,}")
+            return a + b
+        raise TypeError(f"cannot apply '{op}' to {_kind(a)} and {_kind(b)}")
 
     return apply
+
+
+MAX_BITS = 4096  # a whole number of more than about 1,200 digits is no quantity of a rule
+
+
+def _bounded(number: Any) -> Any:
+    """A number a rule can use: repeated multiplication cannot grow it without limit."""
+    if isinstance(number, int):
+        if number.bit_length() > MAX_BITS:
+            raise ValueError(f"a number of more than {MAX_BITS} bits is too large")
+    elif not math.isfinite(number):
+        raise ValueError("the result is not a finite number")
+    return number
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _kind(value: Any) -> str:
+    for types, word in ((bool, "true/false"), (str, "text"), (list, "a list"),
+                        (dict, "a mapping"), ((int, float), "a number"), (_dt.date, "a date")):
+        if isinstance(value, types):
+            return word
+    return type(value).__name__
 
 
 def _member(a, b):
@@ -463,6 +497,9 @@ def _compile(node: Node, resolve: Resolver, refs: list[Ref]) -> tuple[Evaluator,
     if constant:
         try:
             return _const(ev({}))
+        except (TypeError, ValueError, ArithmeticError) as err:
+            # nothing in it depends on a case: it fails for every case, so say so now
+            raise ExprError(f"cannot be evaluated: {err}", node.col) from None
         except Exception:  # noqa: BLE001 - fold only what evaluates cleanly; report at run time
             return ev, False
     return ev, False

@@ -8,12 +8,14 @@ converted once, before any rule runs, so a rule never sees a wrong type.
 from __future__ import annotations
 
 import datetime as _dt
+import math
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from .errors import CaseError
 
 MISSING = object()
+MAX_UNKNOWN_SHOWN = 5
 
 _TYPE_WORDS = {
     "bool": "true or false",
@@ -112,6 +114,8 @@ class FactSpec:
             def convert(value, where):
                 if isinstance(value, bool) or not isinstance(value, numeric):
                     raise fail(value, where)
+                if isinstance(value, float) and not math.isfinite(value):
+                    raise CaseError(f"expected a finite number, got {value}", fact=where)
                 return value
 
         elif kind == "list":
@@ -182,6 +186,18 @@ def given_facts(case: dict, prefix: str = "") -> list[str]:
     return names
 
 
+def _missing(case: dict, name: str) -> str:
+    """Why a fact is missing: absent, or a value given where a group of facts belongs."""
+    parts = name.split(".")
+    for i in range(1, len(parts)):
+        group = ".".join(parts[:i])
+        value = lookup(case, group)
+        if value is not MISSING and value is not None and not isinstance(value, dict):
+            return (f"missing: {group} is {_show(value)}, but it must be an object "
+                    f"holding {'.'.join(parts[i:])}")
+    return "missing"
+
+
 def read_facts(specs: list[FactSpec], case: dict, decision: str) -> dict[str, Any]:
     """Check and convert the declared facts of a case; raises CaseError naming the fact."""
     if not isinstance(case, dict):
@@ -191,7 +207,7 @@ def read_facts(specs: list[FactSpec], case: dict, decision: str) -> dict[str, An
         raw = lookup(case, spec.name)
         if raw is MISSING or raw is None:
             if spec.required:
-                raise CaseError("missing", decision=decision, fact=spec.name)
+                raise CaseError(_missing(case, spec.name), decision=decision, fact=spec.name)
             env[spec.name] = spec.default
             continue
         try:
@@ -199,3 +215,49 @@ def read_facts(specs: list[FactSpec], case: dict, decision: str) -> dict[str, An
         except CaseError as err:
             raise CaseError(err.detail, decision=decision, fact=err.fact) from None
     return env
+
+
+def unknown_facts(specs: list[FactSpec], case: dict) -> list[str]:
+    """Facts a case gives that the decision does not declare, as dotted names; the fields of
+    a list's items count too (`aanstellingen[2].sort`). A misspelt fact is silently absent
+    otherwise, so callers warn about these, or refuse them in a strict rule set."""
+    if not isinstance(case, dict):
+        return []
+    declared = {spec.name: spec for spec in specs}
+    unknown: list[str] = []
+    for name in given_facts(case):
+        if name in declared or any(name.startswith(d + ".") for d in declared):
+            continue
+        if any(d.startswith(name + ".") for d in declared):
+            continue  # an empty mapping or null where a group of facts belongs: not extra
+        unknown.append(name)
+    for spec in specs:
+        fields = spec.items if spec.type == "list" and isinstance(spec.items, dict) else None
+        value = lookup(case, spec.name) if fields else None
+        if not isinstance(value, list):
+            continue
+        for i, item in enumerate(value):
+            if isinstance(item, dict):
+                unknown.extend(f"{spec.name}[{i}].{k}" for k in item if k not in fields)
+    return unknown
+
+
+def describe_unknown(unknown: list[str], specs: list[FactSpec]) -> str:
+    """One line naming the unknown facts (the first few), with the closest declared name."""
+    import difflib
+
+    names = [spec.name for spec in specs]
+    shown = []
+    for name in unknown[:MAX_UNKNOWN_SHOWN]:
+        base = name.rsplit("].", 1)[-1] if "]." in name else name
+        pool = names
+        if "]." in name:
+            owner = next((s for s in specs if name.startswith(s.name + "[")), None)
+            pool = list(owner.items) if owner is not None and isinstance(owner.items, dict) else []
+        close = difflib.get_close_matches(base, pool, n=1)
+        shown.append(f"{name!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+    more = len(unknown) - len(shown)
+    extra = f" and {more} more" if more > 0 else ""
+    if len(unknown) == 1:
+        return f"unknown fact {shown[0]}: the decision does not read it"
+    return f"unknown facts {', '.join(shown)}{extra}: the decision does not read them"

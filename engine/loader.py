@@ -48,6 +48,9 @@ class Catalog:
 
     def decision(self, decision_id: str) -> tuple[RuleSet, str]:
         """The rule set and decision name of a decision id, or a clear error."""
+        if not isinstance(decision_id, str):
+            raise UsageError(f"a decision id is text such as 'go.jobtraining.duur', "
+                             f"not {decision_id!r}"[:200])
         found = self.decisions.get(decision_id)
         if found is not None:
             return found

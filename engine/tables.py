@@ -156,3 +156,72 @@ def cells_overlap(a: Cell | None, b: Cell | None) -> bool:
     if va is None or vb is None:
         return True
     return any(x in vb for x in va)
+
+
+MAX_OVERLAPS = 20  # overlapping row pairs reported per table; the rest are summed up
+_MAX_KEYS = 10_000  # value combinations indexed per row; a row with more is compared pairwise
+
+
+def overlapping_pairs(rows: list[Row], inputs: list[str],
+                      limit: int = MAX_OVERLAPS) -> tuple[list[tuple[int, int]], bool]:
+    """Pairs of rows (0-based, sorted) that can match one case, at most `limit`; and whether
+    there are more.
+
+    Rows of plain cells (values and lists of values) are indexed by every combination of their
+    values, so two of them overlap exactly when they share a combination: thousands of rows
+    are checked in about linear time. Rows with an open or compared cell are compared with
+    every other row (`cells_overlap`).
+    """
+    import itertools
+
+    found: list[tuple[int, int]] = []
+    seen: set[tuple[int, int]] = set()
+
+    def add(a: int, b: int) -> bool:
+        pair = (min(a, b), max(a, b))
+        if pair not in seen:
+            seen.add(pair)
+            found.append(pair)
+        return len(found) > limit
+
+    index: dict[tuple, list[int]] = {}
+    loose: list[int] = []
+    for i, row in enumerate(rows):
+        sets = []
+        for name in inputs:
+            cell = row.cells.get(name)
+            values = None if cell is None or cell.kind == "any" else cell.plain_values()
+            sets.append(values)
+        size = 1
+        for values in sets:
+            size *= len(values) if values is not None else _MAX_KEYS + 1
+        try:
+            if size > _MAX_KEYS:
+                raise TypeError
+            keys = set(itertools.product(*sets))
+        except TypeError:  # an open cell, too many combinations, or a value that cannot be hashed
+            loose.append(i)
+            continue
+        for key in keys:
+            index.setdefault(key, []).append(i)
+    more = False
+    for same in index.values():
+        for a, b in itertools.combinations(same, 2):
+            if add(a, b):
+                more = True
+                break
+        if more:
+            break
+    loose_set = set(loose)
+    for i in loose if not more else ():
+        for j in range(len(rows)):
+            if j == i or (j in loose_set and j < i):
+                continue
+            overlap = all(cells_overlap(rows[i].cells.get(n), rows[j].cells.get(n))
+                          for n in inputs)
+            if overlap and add(i, j):
+                more = True
+                break
+        if more:
+            break
+    return sorted(found)[:limit], more

@@ -98,7 +98,8 @@ class Located:
 
 
 def load_yaml_bytes(
-    raw: bytes, name: str, *, expect_mapping: bool = True, limits: Limits = DEFAULT_LIMITS
+    raw: bytes, name: str, *, expect_mapping: bool = True, limits: Limits = DEFAULT_LIMITS,
+    kind: str = "rule files",
 ) -> Located:
     """Parse YAML bytes into plain data with positions; raise RuleFileError with all problems."""
     if len(raw) > limits.max_bytes:
@@ -106,7 +107,7 @@ def load_yaml_bytes(
     root = _compose(_decode(raw, name), name, limits)
     if root is None or (str(root.tag) == _NULL and root.value == ""):
         raise RuleFileError([Problem(name, 1, 1, "file is empty")])
-    builder = _Builder(name, limits)
+    builder = _Builder(name, limits, kind)
     try:
         builder.measure(root)
         data = builder.build(root, ())
@@ -145,12 +146,16 @@ def load_case_file(path: str, *, stdin_bytes: bytes | None = None) -> dict:
         else:
             raw = _read_bytes(path, name, CASE_LIMITS.max_bytes)
         if len(raw) > CASE_LIMITS.max_bytes:
-            raise CaseFileError(name, _too_big(len(raw), CASE_LIMITS.max_bytes), 1, 1)
+            limit = CASE_LIMITS.max_bytes
+            message = (f"more than the limit of {limit:,} bytes" if path == "-"
+                       else _too_big(len(raw), limit))  # a stream is read only to the limit
+            raise CaseFileError(name, message, 1, 1)
         suffix = os.path.splitext(name)[1].lower()
         if suffix == ".json" or (suffix not in (".yaml", ".yml") and raw.lstrip()[:1] == b"{"):
-            data = _load_json(raw, name)
+            data = _load_json(raw, name, CASE_LIMITS)
         else:
-            data = load_yaml_bytes(raw, name, expect_mapping=False, limits=CASE_LIMITS).data
+            data = load_yaml_bytes(raw, name, expect_mapping=False, limits=CASE_LIMITS,
+                                   kind="case files").data
     except OSError as exc:
         raise CaseFileError(name, f"cannot read case file: {_reason(exc)}") from None
     except RuleFileError as err:
@@ -167,9 +172,10 @@ def load_case_file(path: str, *, stdin_bytes: bytes | None = None) -> dict:
 class _Builder:
     """Turns a composed node tree into plain data, recording positions and every problem."""
 
-    def __init__(self, name: str, limits: Limits) -> None:
+    def __init__(self, name: str, limits: Limits, kind: str = "rule files") -> None:
         self.name = name
         self.limits = limits
+        self.kind = kind  # what the file is, for messages: "rule files", "case files"
         self.problems: list[Problem] = []
         self.reported: set[Problem] = set()
         self.positions: dict[tuple, tuple[int, int]] = {}
@@ -232,7 +238,7 @@ class _Builder:
             return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
         if isinstance(node, MappingNode) and tag == _MAP:
             return self.mapping(node, path)
-        self.error(node, _tag_not_allowed(tag))
+        self.error(node, _tag_not_allowed(tag, self.kind))
         return None
 
     def scalar(self, node: ScalarNode, tag: str) -> Any:
@@ -241,7 +247,7 @@ class _Builder:
             return node.value
         convert = _CONVERTERS.get(tag)
         if convert is None:
-            self.error(node, _tag_not_allowed(tag))
+            self.error(node, _tag_not_allowed(tag, self.kind))
             return None
         try:
             return convert(node.value)
@@ -273,7 +279,7 @@ class _Builder:
         elif isinstance(node, ScalarNode) and tag in _TEXT_TAGS:
             return node.value
         elif isinstance(node, ScalarNode) and tag not in _CONVERTERS:
-            self.error(node, _tag_not_allowed(tag))
+            self.error(node, _tag_not_allowed(tag, self.kind))
         else:
             quote = f"; put {_show(node.value)} in quotes" if isinstance(node, ScalarNode) else ""
             self.error(node, f"keys must be text, not {_node_kind(node)}{quote}")
@@ -405,13 +411,14 @@ def _decode(raw: bytes, name: str) -> str:
         raise RuleFileError([Problem(name, line, col, message)]) from None
 
 
-def _load_json(raw: bytes, name: str) -> Any:
+def _load_json(raw: bytes, name: str, limits: Limits = DEFAULT_LIMITS) -> Any:
     """Parse JSON case facts, refusing NaN/Infinity and duplicate keys."""
     text = _decode(raw, name)
     if not text.strip():
         raise CaseFileError(name, "file is empty", 1, 1)
     try:
-        return json.loads(text, parse_constant=_no_constant, object_pairs_hook=_unique_keys)
+        data = json.loads(text, parse_constant=_no_constant, parse_float=_finite,
+                          object_pairs_hook=_unique_keys)
     except json.JSONDecodeError as exc:
         raise CaseFileError(name, exc.msg, exc.lineno, exc.colno) from None
     except RecursionError:
@@ -421,8 +428,65 @@ def _load_json(raw: bytes, name: str) -> Any:
         found = next((m for m in _JSON_CONSTANT.finditer(text) if m.group(1)), None)
         place = _text_place(text, found.start(1)) if found else (None, None)
         raise CaseFileError(name, str(exc), *place) from None
-    except ValueError as exc:  # duplicate keys, or an integer too long to convert
+    except _JsonNumber as exc:
         raise CaseFileError(name, str(exc)) from None
+    except ValueError as exc:  # duplicate keys, or an integer too long to convert
+        message = str(exc)
+        if "integer string conversion" in message:
+            message = "a number has more than 4300 digits: give a number a rule can use"
+        raise CaseFileError(name, message) from None
+    _check_json_size(data, name, limits)
+    return data
+
+
+def load_json_record(raw: bytes | str) -> Any:
+    """One JSON value of a stream of records (a line of JSON Lines), held to the rules of case
+    files: no NaN or Infinity, no duplicate keys, within the case limits. A syntax error is
+    raised as json.JSONDecodeError (the caller knows the line); anything else as UsageError."""
+    from .errors import UsageError
+
+    try:
+        data = json.loads(raw, parse_constant=_no_constant, parse_float=_finite,
+                          object_pairs_hook=_unique_keys)
+    except json.JSONDecodeError:
+        raise
+    except RecursionError:
+        raise UsageError(_too_deep(CASE_LIMITS)) from None
+    except ValueError as exc:  # NaN, a huge number, duplicate keys, too many digits
+        raise UsageError(" ".join(str(exc).split())) from None
+    try:
+        _check_json_size(data, "line", CASE_LIMITS)
+    except CaseFileError as err:
+        raise UsageError(err.detail) from None
+    return data
+
+
+def _check_json_size(data: Any, name: str, limits: Limits) -> None:
+    """Refuse JSON nested deeper or holding more values than the limits (no recursion)."""
+    stack = [(data, 0)]
+    count = 0
+    while stack:
+        value, depth = stack.pop()
+        count += 1
+        if depth > limits.max_depth:
+            raise CaseFileError(name, _too_deep(limits))
+        if count > limits.max_nodes:
+            raise CaseFileError(name, f"file holds more than {limits.max_nodes:,} values")
+        if isinstance(value, dict):
+            stack.extend((item, depth + 1) for item in value.values())
+        elif isinstance(value, list):
+            stack.extend((item, depth + 1) for item in value)
+
+
+class _JsonNumber(ValueError):
+    """A number too large for a float (1e400): no rule can compare with it."""
+
+
+def _finite(text: str) -> float:
+    number = float(text)
+    if math.isinf(number):
+        raise _JsonNumber(f"{_clip(text, 40)} is too large a number for a case file")
+    return number
 
 
 class _JsonConstant(ValueError):
@@ -484,9 +548,9 @@ def _value_kind(value: Any) -> str:
     return next((kind for types, kind in _VALUE_KINDS if isinstance(value, types)), "empty")
 
 
-def _tag_not_allowed(tag: str) -> str:
+def _tag_not_allowed(tag: str, kind: str = "rule files") -> str:
     shown = "!!" + tag[len(_TAG) :] if tag.startswith(_TAG) else tag
-    return f"tag {_clip(shown, 60)} is not allowed in rule files"
+    return f"tag {_clip(shown, 60)} is not allowed in {kind}"
 
 
 def _too_big(size: int, limit: int) -> str:

@@ -63,3 +63,13 @@ def test_merge_keeps_open_ends_and_joins_adjacent():
     assert merge([(d(2025, 1, 10), None), (d(2025, 1, 1), d(2025, 1, 9))]) == [(d(2025, 1, 1), None)]
     assert merge([(d(2025, 1, 1), d(2025, 1, 5)), (d(2025, 1, 7), d(2025, 1, 8))]) == [
         (d(2025, 1, 1), d(2025, 1, 5)), (d(2025, 1, 7), d(2025, 1, 8))]
+
+
+def test_a_period_reaching_the_first_and_last_year_of_the_calendar_ends():
+    # The yearly window of year 0 or year 10000 does not exist; looking for it must not loop.
+    days = DaySet([(dt.date(1, 1, 1), dt.date(9999, 12, 31))], [], [((7, 5), (8, 15))])
+    assert days.nth(303) == dt.date(1, 12, 11)  # 302 days on, plus 42 days of window
+    assert days.first() == dt.date(1, 1, 1)
+    late = DaySet([(dt.date(9990, 1, 1), None)], [], [((12, 24), (1, 2))])
+    assert late.nth(10**6) is None
+    assert late.count(dt.date(9999, 12, 31)) > 3000

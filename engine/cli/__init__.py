@@ -13,7 +13,7 @@ import sys
 
 import click
 
-from ..errors import RegelwerkError, RuleFileError
+from ..errors import RegelwerkError, RuleFileError, printable
 
 INTERNAL_ERROR = 4
 
@@ -26,10 +26,10 @@ class Group(click.Group):
             return super().invoke(ctx)
         except RuleFileError as err:
             for line in err.lines():
-                click.echo(f"error: {line}", err=True)
+                click.echo(f"error: {printable(line)}", err=True)
             ctx.exit(err.exit_code)
         except RegelwerkError as err:
-            click.echo(f"error: {err}", err=True)
+            click.echo(f"error: {printable(str(err))}", err=True)
             ctx.exit(err.exit_code)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
@@ -39,7 +39,7 @@ class Group(click.Group):
         except Exception as err:  # noqa: BLE001 - never a traceback for a user
             if os.environ.get("REGELWERK_DEBUG"):
                 raise
-            msg = " ".join(str(err).split())
+            msg = printable(" ".join(str(err).split()))
             click.echo(f"internal error: {type(err).__name__}: {msg} "
                        "(set REGELWERK_DEBUG=1 for details)", err=True)
             ctx.exit(INTERNAL_ERROR)

@@ -315,7 +315,9 @@ def docs(state, ruleset_id, fmt, on, output):
     else:
         text = ruledocs.render_markdown(document)
     if output:
-        Path(output).write_text(text, encoding="utf-8")
+        from ..atomicfile import write_atomically
+
+        write_atomically(output, text.encode("utf-8"))
         click.echo(f"{output}: {ruleset.id}, versie {document['version']['version']}", err=True)
     else:
         click.echo(text, nl=False)

@@ -9,6 +9,7 @@ import sys
 import click
 
 from ..errors import RegelwerkError, UsageError
+from ..yamlsource import load_json_record
 from .output import dumps
 
 
@@ -38,7 +39,7 @@ def run_batch(state, decision: str | None, path: str, on: str | None) -> int:
             if not raw.strip():
                 continue
             try:
-                line = json.loads(raw)
+                line = load_json_record(raw)
                 if not isinstance(line, dict):
                     raise UsageError("a line must be a JSON object {decision, on, case}")
                 did = line.get("decision", decision)
@@ -55,6 +56,9 @@ def run_batch(state, decision: str | None, path: str, on: str | None) -> int:
             except RegelwerkError as err:
                 failed += 1
                 payload = {"line": number, "error": str(err)}
+            except RecursionError:
+                failed += 1
+                payload = {"line": number, "error": "nesting too deep"}
             else:
                 if writer is not None:
                     payload["log_id"] = writer.add(result, case)

@@ -8,14 +8,15 @@ import sys
 
 import click
 
-from ..errors import CaseError, RegelwerkError, UsageError
-from .output import DECISION_FORMATS, dumps
+from ..errors import CaseError, RegelwerkError, UsageError, printable
+from .output import DECISION_FORMATS, dumps, for_terminal
 
 
 def read_case(path: str) -> dict:
-    from ..yamlsource import load_case_file
+    from ..yamlsource import CASE_LIMITS, load_case_file
 
-    stdin = sys.stdin.buffer.read() if path == "-" else None
+    # one byte past the limit is enough to refuse an endless stream
+    stdin = sys.stdin.buffer.read(CASE_LIMITS.max_bytes + 1) if path == "-" else None
     return load_case_file(path, stdin_bytes=stdin)
 
 
@@ -57,7 +58,10 @@ def decide(state, decision, case_path, cases_path, on, fmt, hash_fact):
         if writer is not None:
             payload["log_id"] = writer.add(result, case)
     title = engine.resolve(decision, day)[2].title
-    click.echo(DECISION_FORMATS[fmt or "text"](payload, title))
+    for warning in result.warnings:
+        click.echo(f"warning: {printable(warning)}", err=True)
+    text = DECISION_FORMATS[fmt or "text"](payload, title)
+    click.echo(text if fmt == "json" else for_terminal(text))
 
 
 @click.command()
@@ -95,7 +99,7 @@ def explain(state, decision, case_path, on, log_id, fmt):
     if fmt == "json":
         click.echo(json.dumps(trail, ensure_ascii=False, indent=2))
     else:
-        click.echo(TRAIL_FORMATS[fmt](trail).rstrip("\n"))
+        click.echo(for_terminal(TRAIL_FORMATS[fmt](trail).rstrip("\n")))
 
 
 def register(group: click.Group) -> None:

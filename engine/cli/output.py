@@ -8,6 +8,14 @@ from typing import Any
 from ..compiler import format_value
 
 
+def for_terminal(text: str) -> str:
+    """Text to print: control and bidirectional-override characters that a case or a rule file
+    put into it are shown escaped, line by line, so they cannot rewrite what is shown."""
+    from ..errors import printable
+
+    return "\n".join(printable(line) for line in text.split("\n"))
+
+
 def dumps(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 

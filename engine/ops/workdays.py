@@ -22,7 +22,7 @@ from ..calendars import (
     month_day_text,
     windows_from_rule,
 )
-from ..errors import CaseError
+from ..errors import CaseError, PluginError
 from . import Arg, Operation
 
 
@@ -73,7 +73,21 @@ def working_days_after(start: _dt.date | None, days: int, calendar: str,
     if start is None:
         return None
     cal = _calendar(context, calendar)
-    return add_working_days(cal, start, _days(days), _windows(suspended))
+    n, windows = _days(days), _windows(suspended)
+    return _in_calendar(context, cal, add_working_days, start, n, windows)
+
+
+def _in_calendar(context: Any, cal: Calendar, count: Any, *args: Any) -> Any:
+    """Count in a calendar; a calendar class of a plugin that fails is named with its plugin."""
+    try:
+        return count(cal, *args)
+    except (CaseError, OverflowError):  # OverflowError: counted past the year 9999
+        raise
+    except Exception as err:
+        if type(cal) is Calendar:  # the engine's own class: an error of ours or of the case
+            raise
+        source = context.calendars.source_of(cal.name)
+        raise PluginError(source, f"calendar {cal.name!r}", err) from None
 
 
 def _check(args: dict[str, Any], ctx: Any) -> str | None:
@@ -110,7 +124,8 @@ def _explain(args: dict[str, Any], result: Any) -> dict[str, Any]:
     }
     if start is None:
         return detail
-    trail = explain_working_days(cal, start, _days(args["days"]), windows)
+    trail = _in_calendar(args["context"], cal, explain_working_days, start, _days(args["days"]),
+                         windows)
     for entry in trail["skipped"]:
         if "from" in entry:
             detail["niet_geteld"].append(
