@@ -11,12 +11,13 @@
 from __future__ import annotations
 
 import datetime as _dt
+import json
 import os
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator, Mapping
 
 from .compiler import PEIL, Context
-from .errors import CaseError, RuleFileError
+from .errors import CaseError, RegelwerkError, RuleFileError, UsageError
 from .facts import given_facts, parse_date, read_facts
 from .loader import Catalog, build_catalog
 from .model import Decision, RuleSet, Version
@@ -68,6 +69,33 @@ class Result:
             "result": to_json(self.outputs),
             "uitleg": self.notes,
         }
+
+    def as_json(self) -> str:
+        """`as_dict()` as one line of JSON, the same text `json.dumps` gives, built faster:
+        the rule-set block is serialised once per version, dates are turned into text by the
+        JSON encoder itself."""
+        return (f'{{"decision":{_dumps(self.decision)},"on":"{self.on.isoformat()}",'
+                f'"ruleset":{_summary_json(self.ruleset, self.version)},'
+                f'"result":{_dumps(self.outputs)},"uitleg":{_dumps(self.notes)}}}')
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    return to_json(value)
+
+
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"),
+                          default=_json_default).encode
+_SUMMARIES: dict[tuple[int, int], tuple[Version, str]] = {}
+
+
+def _summary_json(ruleset: RuleSet, version: Version) -> str:
+    key = (id(ruleset), id(version))
+    found = _SUMMARIES.get(key)
+    if found is None or found[0] is not version:  # the id of a collected object may be reused
+        found = _SUMMARIES[key] = (version, _dumps(ruleset.summary(version)))
+    return found[1]
 
 
 def rules_dirs_from_env() -> list[str]:
@@ -145,3 +173,46 @@ class Engine:
         notes = self._notes(decision, env)
         return build_trail(ruleset, version, decision, case, env, outputs, notes, day,
                            given_facts(case))
+
+    # -- many cases
+    def decide_record(self, record: Any, decision: str | None = None,
+                      on: _dt.date | str | None = None) -> Result:
+        """Decide one batch record `{"decision", "on", "case"}`; `decision` and `on` stand in
+        for what the record leaves out (the peildatum defaults to today)."""
+        if not isinstance(record, Mapping):
+            raise UsageError("a line must be a JSON object {decision, on, case}")
+        did = record.get("decision") or decision
+        if not did:
+            raise UsageError("no decision on this line or on the command line")
+        if not isinstance(did, str):
+            raise UsageError(f"decision must be text, got {did!r}")
+        day = record.get("on") or on
+        return self.decide(did, record.get("case", {}), day)
+
+    def decide_many(self, records: Iterable[Any], *, decision: str | None = None,
+                    on: _dt.date | str | None = None, trail: bool = False) -> Iterator[dict]:
+        """Decide every record `{"decision", "on", "case"}` in order, as plain data.
+
+        Yields, for each record, the decision as `regelwerk decide --format json` prints it
+        (with its full `trail` when asked), or `{"line": n, "error": message}` (n counts
+        records from 1) for a record that cannot be decided; a bad record never stops the
+        others. `decision` and `on` are used where a record leaves them out.
+        """
+        day = parse_on(on) if on is not None else None
+        for number, record in enumerate(records, start=1):
+            try:
+                if trail:
+                    data = self.explain_record(record, decision, day)
+                else:
+                    data = self.decide_record(record, decision, day).as_dict()
+            except RegelwerkError as err:
+                data = {"line": number, "error": str(err)}
+            yield data
+
+    def explain_record(self, record: Any, decision: str | None = None,
+                       on: _dt.date | str | None = None) -> dict:
+        """A record's decision with its trail: `as_dict()` plus `"trail"` (see `explain`)."""
+        result = self.decide_record(record, decision, on)
+        data = result.as_dict()
+        data["trail"] = self.explain(result.decision, record.get("case", {}), result.on)
+        return data

@@ -1,55 +1,367 @@
-"""Batch decisions: JSON Lines in, JSON Lines out, in input order, one error per bad line."""
+"""Batch decisions: JSON Lines (or CSV) in, JSON Lines out, in input order, one error per bad line.
+
+The input is read as a stream, a chunk of lines at a time, and at most a few chunks are in
+flight at once, so memory stays flat whatever the file's length. With more than one worker
+the chunks are decided in worker processes (each holds the compiled rules once) and written
+back in input order.
+"""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+import os
 import sys
-
-import click
+from collections import deque
+from typing import Any, Callable, Iterable, Iterator
 
 from ..errors import RegelwerkError, UsageError
-from .output import dumps
+
+CHUNK_LINES = 500  # lines per unit of work: big enough to amortise a round trip to a worker
+PARALLEL_FROM = 2 * CHUNK_LINES  # smaller inputs are decided in-process: no pool to start
+INPUT_FORMATS = ("jsonl", "csv")
+_TRUE = {"true", "ja", "yes", "waar", "1"}
+_FALSE = {"false", "nee", "no", "onwaar", "0"}
+
+# The engine and the command-line defaults of the current run, for the worker processes
+# (inherited when they are forked, built by `_init_worker` otherwise).
+_RUN: dict[str, Any] = {}
 
 
-def _lines(path: str):
+def default_workers() -> int:
+    """One worker per core this process may use (a single core: decide in-process)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # pragma: no cover - platforms without affinity
+        return max(1, os.cpu_count() or 1)
+
+
+# ------------------------------------------------------------------ reading
+
+
+class _Counting(io.RawIOBase):
+    """A binary stream that counts the bytes read through it (for the progress bar)."""
+
+    def __init__(self, raw: Any):
+        self.raw = raw
+        self.count = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.raw.read(len(buffer))
+        n = len(data)
+        buffer[:n] = data
+        self.count += n
+        return n
+
+
+def _open(path: str) -> tuple[Any, int | None]:
+    """The input as a binary stream, and its size in bytes when known."""
     if path == "-":
-        yield from sys.stdin.buffer
-        return
+        return sys.stdin.buffer, None
     try:
         handle = open(path, "rb")
     except OSError as err:
         raise UsageError(f"--cases {path}: {err.strerror or err}") from None
-    with handle:
-        yield from handle
+    try:
+        size = os.fstat(handle.fileno()).st_size if os.path.isfile(path) else None
+    except OSError:
+        size = None
+    return handle, size
 
 
-def run_batch(state, decision: str | None, path: str, on: str | None) -> int:
+def _jsonl_items(stream: Any) -> Iterator[tuple[int, Any]]:
+    """(line number, raw bytes) for every non-blank line; parsing is left to the worker."""
+    for number, raw in enumerate(stream, start=1):
+        if raw.strip():
+            yield number, raw
+
+
+def _csv_items(stream: Any, path: str) -> Iterator[tuple[int, Any]]:
+    """(line number, record) for every CSV row: columns `decision`, `on` and dotted facts."""
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
+    reader = csv.reader(text)
+    try:
+        header = next(reader, None)
+        if header is None:
+            return
+        header = [h.strip() for h in header]
+        if len(set(header)) != len(header):
+            twice = sorted({h for h in header if header.count(h) > 1})
+            raise UsageError(f"--cases {path}: line 1: column {twice[0]!r} appears twice")
+        for row in reader:
+            number = reader.line_num
+            if not any(cell.strip() for cell in row):
+                continue
+            if len(row) != len(header):
+                yield number, _BadRow(f"expected {len(header)} columns, got {len(row)}")
+                continue
+            yield number, _CsvRow(dict(zip(header, row)))
+    except UnicodeDecodeError as err:
+        raise UsageError(f"--cases {path}: not UTF-8 text ({err.reason})") from None
+    except csv.Error as err:
+        raise UsageError(f"--cases {path}: line {reader.line_num}: {err}") from None
+
+
+class _CsvRow(dict):
+    """A CSV row as text by column name; cells are typed by the decision's declared inputs."""
+
+
+class _BadRow(str):
+    """A row that cannot be read; the text says why."""
+
+
+def _chunks(items: Iterable[tuple[int, Any]], size: int) -> Iterator[list]:
+    chunk: list = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+# ------------------------------------------------------------------ deciding
+
+
+def _cell(spec: Any, text: str) -> Any:
+    """A CSV cell as the declared type of its fact (text that does not fit is left as text,
+    so the fact check names the value)."""
+    kind = getattr(spec, "type", "text")
+    value = text.strip()
+    if kind == "bool":
+        low = value.casefold()
+        return True if low in _TRUE else False if low in _FALSE else value
+    if kind in ("integer", "number"):
+        try:
+            return int(value)
+        except ValueError:
+            pass
+        if kind == "number":
+            try:
+                return float(value)
+            except ValueError:
+                pass
+        return value
+    if kind == "list":
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return text if kind == "text" else value
+
+
+def _csv_record(engine: Any, row: dict, decision: str | None, on: Any) -> dict:
+    did = row.pop("decision", "").strip() or decision
+    day = row.pop("on", "").strip() or on
+    case: dict = {}
+    if did:
+        from ..api import parse_on
+
+        specs = {s.name: s for s in engine.resolve(did, parse_on(day))[2].inputs}
+        for name, text in row.items():
+            if text.strip():
+                case[name] = _cell(specs.get(name), text)
+    return {"decision": did, "on": day, "case": case}
+
+
+def _decide_one(engine: Any, item: Any, decision: str | None, on: Any) -> str:
+    if isinstance(item, _BadRow):
+        raise UsageError(str(item))
+    if isinstance(item, _CsvRow):
+        record = _csv_record(engine, dict(item), decision, on)
+    else:
+        try:
+            record = json.loads(item)
+        except json.JSONDecodeError as err:
+            raise UsageError(f"invalid JSON at column {err.colno}: {err.msg}") from None
+        except UnicodeDecodeError as err:
+            raise UsageError(f"not UTF-8 text ({err.reason})") from None
+    return engine.decide_record(record, decision, on).as_json()
+
+
+def decide_chunk(chunk: list[tuple[int, Any]]) -> tuple[str, int, int]:
+    """Decide a chunk of (line number, line): (output lines, lines failed, internal errors)."""
+    engine, decision, on = _RUN["engine"], _RUN["decision"], _RUN["on"]
+    out: list[str] = []
+    failed = internal = 0
+    for number, item in chunk:
+        try:
+            out.append(_decide_one(engine, item, decision, on))
+            continue
+        except RegelwerkError as err:
+            message = str(err)
+        except RecursionError:
+            message = "the line is nested too deeply"
+        except Exception as err:  # noqa: BLE001 - a bug: name it on its line, go on
+            internal += 1
+            message = f"internal error: {type(err).__name__}: {' '.join(str(err).split())}"
+        failed += 1
+        out.append(json.dumps({"line": number, "error": message}, ensure_ascii=False,
+                              separators=(",", ":")))
+    out.append("")
+    return "\n".join(out), failed, internal
+
+
+def _init_worker(rules: list[str]) -> None:
+    """Build the engine in a worker that did not inherit it (spawned, not forked)."""
+    if _RUN.get("engine") is None:
+        from ..api import Engine
+
+        _RUN["engine"] = Engine(rules)
+
+
+def _in_order(chunks: Iterator[list], workers: int, rules: list[str]) -> Iterator[tuple]:
+    """Decide chunks, in worker processes when `workers` > 1, yielding results in input order.
+
+    At most 2 chunks per worker are in flight, so a long file is never read ahead."""
+    first = next(chunks, None)
+    if first is None:
+        return
+    second = next(chunks, None)
+    if workers <= 1 or second is None or len(first) + len(second) < PARALLEL_FROM:
+        yield first, decide_chunk(first)
+        if second is not None:
+            yield second, decide_chunk(second)
+            for chunk in chunks:
+                yield chunk, decide_chunk(chunk)
+        return
+
+    import multiprocessing
+
+    methods = multiprocessing.get_all_start_methods()
+    ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
+    pool = ctx.Pool(workers, initializer=_init_worker, initargs=(rules,))
+    try:
+        pending: deque = deque()
+        for chunk in _prepend((first, second), chunks):
+            pending.append((chunk, pool.apply_async(decide_chunk, (chunk,))))
+            if len(pending) >= 2 * workers:
+                chunk, done = pending.popleft()
+                yield chunk, done.get()
+        while pending:
+            chunk, done = pending.popleft()
+            yield chunk, done.get()
+        pool.close()
+    finally:
+        pool.terminate()
+        pool.join()
+
+
+def _prepend(head: Iterable, rest: Iterator) -> Iterator:
+    yield from head
+    yield from rest
+
+
+# ------------------------------------------------------------------ the command
+
+
+class _Progress:
+    """A progress bar on standard error, only when standard error is a terminal."""
+
+    def __init__(self, size: int | None, enabled: bool | None):
+        import click
+
+        show = sys.stderr.isatty() if enabled is None else enabled
+        self.bar = None
+        if show:
+            label = "deciding"
+            self.bar = click.progressbar(length=size or None, label=label, file=sys.stderr,
+                                         show_pos=size is None, show_percent=size is not None)
+            self.bar.__enter__()
+        self.bytes = size is not None
+
+    def update(self, consumed: int, lines: int) -> None:
+        if self.bar is not None:
+            self.bar.update(consumed - self.bar.pos if self.bytes else lines)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+
+
+def run_batch(state: Any, decision: str | None, path: str, on: str | None, *,
+              workers: int | None = None, input_format: str | None = None,
+              progress: bool | None = None) -> int:
     """Decide every line; returns the exit status (0 when every line was decided)."""
     from ..api import parse_on
 
     engine = state.engine
-    default_on = parse_on(on) if on else None
-    failed = 0
-    out = sys.stdout
-    for number, raw in enumerate(_lines(path), start=1):
-        if not raw.strip():
-            continue
-        try:
-            line = json.loads(raw)
-            if not isinstance(line, dict):
-                raise UsageError("a line must be a JSON object {decision, on, case}")
-            did = line.get("decision", decision)
-            if not did:
-                raise UsageError("no decision on this line or on the command line")
-            day = parse_on(line["on"]) if line.get("on") else (default_on or parse_on(None))
-            case = line.get("case", {})
-            payload = engine.decide(did, case, day).as_dict()
-        except json.JSONDecodeError as err:
-            failed += 1
-            payload = {"line": number, "error": f"invalid JSON at column {err.colno}: {err.msg}"}
-        except RegelwerkError as err:
-            failed += 1
-            payload = {"line": number, "error": str(err)}
-        out.write(dumps(payload) + "\n")
-    out.flush()
+    if decision:
+        engine.catalog.decision(decision)  # an unknown decision is a usage error, before any line
+    default_on = parse_on(on)
+    fmt = input_format or ("csv" if path.lower().endswith(".csv") else "jsonl")
+    workers = default_workers() if workers is None else workers
+    if workers < 1:
+        raise UsageError(f"--workers {workers}: give at least 1")
+
+    stream, size = _open(path)
+    counted = _Counting(stream)
+    buffered = io.BufferedReader(counted, 1 << 16)
+    items = _csv_items(buffered, path) if fmt == "csv" else _jsonl_items(buffered)
+    _RUN.update(engine=engine, decision=decision, on=default_on)
+    out = _output()
+    bar = _Progress(size, progress)
+    failed = internal = 0
+    try:
+        for chunk, (text, bad, broken) in _in_order(_chunks(items, CHUNK_LINES), workers,
+                                                     list(state.rules)):
+            out(text)
+            failed += bad
+            internal += broken
+            bar.update(counted.count, len(chunk))
+    except BrokenPipeError:
+        _silence_stdout()
+        return 1
+    finally:
+        bar.close()
+        _RUN.clear()
+        if stream is not sys.stdin.buffer:
+            stream.close()
+    _flush()
+    if internal:
+        raise _InternalLines(internal)
     return 0 if failed == 0 else 1
+
+
+class _InternalLines(RegelwerkError):
+    exit_code = 4
+
+    def __init__(self, count: int):
+        super().__init__(f"internal error on {count} line(s), marked 'internal error' in the "
+                         "output (a bug in regelwerk: please report it)")
+
+
+def _output() -> Callable[[str], None]:
+    """Write text to standard output as UTF-8 (JSON Lines are UTF-8 whatever the locale)."""
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:
+        return sys.stdout.write
+    sys.stdout.flush()
+
+    def write(text: str) -> None:
+        buffer.write(text.encode("utf-8"))
+        buffer.flush()
+
+    return write
+
+
+def _flush() -> None:
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+
+
+def _silence_stdout() -> None:
+    """After the reader went away (`| head`), drop what is left instead of failing at exit."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, io.UnsupportedOperation):
+        pass
+

@@ -26,8 +26,16 @@ def read_case(path: str) -> dict:
 @click.option("--on", "on", metavar="DATE", help="Peildatum YYYY-MM-DD (default: today).")
 @click.option("--format", "fmt", type=click.Choice(sorted(DECISION_FORMATS)), default=None,
               help="Output format (default: text; json for --cases).")
+@click.option("--workers", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Batch: decide in N processes, output still in input order "
+                   "(default: one per core; small files are decided in-process).")
+@click.option("--input-format", "input_format", type=click.Choice(["jsonl", "csv"]),
+              default=None, help="Batch: JSON Lines, or CSV with a header of `decision`, `on` "
+                                 "and dotted fact names (default: csv for *.csv, else jsonl).")
+@click.option("--progress/--no-progress", default=None,
+              help="Batch: a progress bar on stderr (default: only when stderr is a terminal).")
 @click.pass_obj
-def decide(state, decision, case_path, cases_path, on, fmt):
+def decide(state, decision, case_path, cases_path, on, fmt, workers, input_format, progress):
     """Decide DECISION for the case in --case FILE, or every line of --cases FILE."""
     from ..api import parse_on
 
@@ -36,7 +44,8 @@ def decide(state, decision, case_path, cases_path, on, fmt):
     if cases_path:
         from .batch import run_batch
 
-        sys.exit(run_batch(state, decision, cases_path, on))
+        sys.exit(run_batch(state, decision, cases_path, on, workers=workers,
+                           input_format=input_format, progress=progress))
     if not decision:
         raise UsageError("name the decision to make, e.g. 'regelwerk decide go.jobtraining.duur'")
     day = parse_on(on)
