@@ -72,24 +72,31 @@ def _display(path: Path) -> str:
 
 def compile_file(path: Path, ctx: Context, origin: str, display: str | None = None):
     """Read, validate and compile one rule file: (RuleSet or None, problems, id or None)."""
-    from . import schema, yamlsource
+    from . import rulecache
 
     name = display or _display(path)
     try:
         raw = path.read_bytes()
     except OSError as err:
         return None, [Problem(name, 1, 1, f"cannot read: {err.strerror or err}")], None
-    try:
-        located = yamlsource.load_yaml_bytes(raw, name)
-    except RuleFileError as err:
-        return None, err.problems, None
-    rid = located.data.get("id") if isinstance(located.data.get("id"), str) else None
-    problems = schema.validate(located)
-    if problems:
-        return None, problems, rid
-    compiler = FileCompiler(located, ctx, sha256=hashlib.sha256(raw).hexdigest(), origin=origin,
-                            text=raw)
+    sha256 = hashlib.sha256(raw).hexdigest()
+    # A file read and validated before (same bytes) skips YAML and the schema: see rulecache.
+    located = rulecache.load(sha256, name)
+    if located is None:
+        from . import schema, yamlsource
+
+        try:
+            located = yamlsource.load_yaml_bytes(raw, name)
+        except RuleFileError as err:
+            return None, err.problems, None
+        rid = located.data.get("id") if isinstance(located.data.get("id"), str) else None
+        problems = schema.validate(located)
+        if problems:
+            return None, problems, rid
+        rulecache.store(sha256, located)
+    compiler = FileCompiler(located, ctx, sha256=sha256, origin=origin, text=raw)
     ruleset = compiler.compile()
+    rid = located.data.get("id") if isinstance(located.data.get("id"), str) else None
     return ruleset, compiler.problems, rid
 
 
