@@ -76,6 +76,14 @@ def _entry(sha256: str) -> Path | None:
     return folder / "rules" / f"{key[:40]}.pickle"
 
 
+def _rename(source: str, target: Path) -> None:
+    """Move a finished entry into place in one step (POSIX rename replaces atomically)."""
+    if os.name == "nt":  # pragma: no cover - rename refuses an existing target there
+        os.replace(source, target)
+    else:
+        os.rename(source, target)
+
+
 class CachedDoc:
     """A validated rule file from the cache: its data and where each value stands in it.
 
@@ -141,7 +149,7 @@ def store(sha256: str, located: Any) -> None:
         try:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(buffer.getvalue())
-            os.replace(tmp, path)
+            _rename(tmp, path)
         except BaseException:
             os.unlink(tmp)
             raise
