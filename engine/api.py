@@ -74,9 +74,9 @@ class Result:
         """`as_dict()` as one line of JSON, the same text `json.dumps` gives, built faster:
         the rule-set block is serialised once per version, dates are turned into text by the
         JSON encoder itself."""
+        body = _dumps({"result": self.outputs, "uitleg": self.notes})
         return (f'{{"decision":{_dumps(self.decision)},"on":"{self.on.isoformat()}",'
-                f'"ruleset":{_summary_json(self.ruleset, self.version)},'
-                f'"result":{_dumps(self.outputs)},"uitleg":{_dumps(self.notes)}}}')
+                f'"ruleset":{_summary_json(self.ruleset, self.version)},{body[1:]}')
 
 
 def _json_default(value: Any) -> Any:
@@ -85,8 +85,30 @@ def _json_default(value: Any) -> Any:
     return to_json(value)
 
 
-_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"),
-                          default=_json_default).encode
+def _make_dumps():
+    """One compact, non-ASCII-escaping JSON encoder built once (the C one when available):
+    `JSONEncoder.encode` would build a new C encoder for every call."""
+    from json import encoder as _enc
+
+    if _enc.c_make_encoder is None:  # pragma: no cover - Python without the C accelerator
+        return json.JSONEncoder(ensure_ascii=False, separators=(",", ":"),
+                                default=_json_default).encode
+    try:
+        make = _enc.c_make_encoder(None, _json_default, _enc.encode_basestring, None, ":", ",",
+                                   False, False, True)
+    except TypeError:  # pragma: no cover - a Python whose C encoder takes other arguments
+        return json.JSONEncoder(ensure_ascii=False, separators=(",", ":"),
+                                default=_json_default).encode
+
+    def dumps(value: Any) -> str:
+        if isinstance(value, str):
+            return _enc.encode_basestring(value)
+        return "".join(make(value, 0))
+
+    return dumps
+
+
+_dumps = _make_dumps()
 _SUMMARIES: dict[tuple[int, int], tuple[Version, str]] = {}
 
 
