@@ -33,6 +33,16 @@ class Cli:
         return json.loads(result.stdout)
 
 
+@pytest.fixture(autouse=True)
+def private_decision_log(tmp_path_factory, monkeypatch) -> Path:
+    """Every test logs to a decision log of its own, never to the user's real one."""
+    home = tmp_path_factory.mktemp("data-home")
+    monkeypatch.setenv("XDG_DATA_HOME", str(home))
+    path = home / "regelwerk-test-log.sqlite"
+    monkeypatch.setenv("REGELWERK_LOG", str(path))
+    return path
+
+
 @pytest.fixture
 def cli() -> Cli:
     return Cli()

@@ -49,6 +49,7 @@ def test_a_line_is_shaped_as_a_single_decision(cli, tmp_path):
     single = cli.json("decide", "go.jobtraining.duur", "--case", str(tmp_path / "case.json"),
                       "--on", "2026-11-22")
     many = lines(cli("decide", "--cases", MIXED).stdout)[0]
+    assert many.pop("log_id") != single.pop("log_id")  # each decision has its own log entry
     assert many == single
 
 
@@ -86,14 +87,37 @@ def test_workers_keep_the_order_and_the_answers(cli, tmp_path, monkeypatch):
     source = Path(MIXED).read_text().splitlines()
     path = tmp_path / "many.jsonl"
     path.write_text("\n".join(source * 12) + "\n")
-    one = cli("decide", "--cases", str(path), "--on", "2026-01-15", "--workers", "1")
-    two = cli("decide", "--cases", str(path), "--on", "2026-01-15", "--workers", "2")
+    one = cli("--no-log", "decide", "--cases", str(path), "--on", "2026-01-15", "--workers", "1")
+    two = cli("--no-log", "decide", "--cases", str(path), "--on", "2026-01-15", "--workers", "2")
     assert one.exit_code == two.exit_code == 1
     assert two.stdout == one.stdout
     out = lines(two.stdout)
     assert len(out) == 12 * (len(source) - 1)  # the blank line gives no output
     errors = [o["line"] for o in out if "error" in o]
     assert errors[:4] == [3, 5, 7, 8] and errors[-1] == 11 * len(source) + 8
+
+
+def test_workers_log_every_decided_line_in_input_order(cli, tmp_path, monkeypatch,
+                                                       private_decision_log):
+    from regelwerk.engine.decisionlog import DecisionLog
+
+    monkeypatch.setattr(batch, "CHUNK_LINES", 5)
+    monkeypatch.setattr(batch, "PARALLEL_FROM", 10)
+    source = Path(MIXED).read_text().splitlines()
+    path = tmp_path / "many.jsonl"
+    path.write_text("\n".join(source * 6) + "\n")
+    result = cli("decide", "--cases", str(path), "--on", "2026-01-15", "--workers", "2")
+    decided = [o for o in lines(result.stdout) if "error" not in o]
+    entries = DecisionLog(private_decision_log).entries()
+    assert [e.id for e in entries] == [o["log_id"] for o in decided]
+    assert [e.decision for e in entries] == [o["decision"] for o in decided]
+    assert len(entries) == 6 * 4
+
+
+def test_no_log_leaves_the_lines_without_log_id(cli, private_decision_log):
+    result = cli("--no-log", "decide", "--cases", MIXED, "--on", "2026-01-15")
+    assert all("log_id" not in o for o in lines(result.stdout))
+    assert not private_decision_log.exists()
 
 
 def test_progress_bar_on_request(cli):

@@ -2,7 +2,7 @@
 
 Exit codes: 0 decided (whatever the outcome); 1 no decision could be made for a case;
 2 usage error (unknown decision, unreadable case file, bad option); 3 rule files are
-broken; 4 internal error (a bug: please report it).
+broken; 4 internal error (a bug: please report it); 5 the decision log cannot be used.
 """
 
 from __future__ import annotations
@@ -47,11 +47,24 @@ class Group(click.Group):
 class State:
     """Options shared by all commands; the engine is built on first use."""
 
-    def __init__(self, rules: tuple[str, ...]):
+    def __init__(self, rules: tuple[str, ...], log_path: str | None = None,
+                 no_log: bool = False):
         from ..api import rules_dirs_from_env
 
         self.rules = list(rules) if rules else rules_dirs_from_env()
         self._engine = None
+        self.log_path = log_path
+        self.no_log = no_log
+        self._log = None
+
+    @property
+    def log(self):
+        """The decision log chosen (--log, REGELWERK_LOG, the default), or None with --no-log."""
+        from ..decisionlog import log_from_options
+
+        if self._log is None and not self.no_log:
+            self._log = log_from_options(self.log_path, self.no_log)
+        return self._log
 
     @property
     def engine(self):
@@ -77,11 +90,15 @@ class State:
 @click.option("--rules", "rules", multiple=True, metavar="DIR",
               help="Also load rule files from DIR; a rule set found there replaces the installed "
                    "one of the same id. Repeatable. Default: $REGELWERK_RULES (os.pathsep list).")
+@click.option("--log", "log_path", metavar="PATH",
+              help="Decision log (SQLite) to write to and read from. Default: $REGELWERK_LOG, "
+                   "else decisions.sqlite in the user data folder (see README).")
+@click.option("--no-log", "no_log", is_flag=True, help="Do not log the decisions made.")
 @click.version_option(package_name="regelwerk", prog_name="regelwerk")
 @click.pass_context
-def main(ctx: click.Context, rules: tuple[str, ...]) -> None:
+def main(ctx: click.Context, rules: tuple[str, ...], log_path: str | None, no_log: bool) -> None:
     """regelwerk: decide, explain and manage education regulations written as rule files."""
-    ctx.obj = State(rules)
+    ctx.obj = State(rules, log_path, no_log)
 
 
 def _register() -> None:

@@ -8,6 +8,7 @@ back in input order.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -169,7 +170,8 @@ def _csv_record(engine: Any, row: dict, decision: str | None, on: Any) -> dict:
     return {"decision": did, "on": day, "case": case}
 
 
-def _decide_one(engine: Any, item: Any, decision: str | None, on: Any) -> str:
+def _decide_one(engine: Any, item: Any, decision: str | None, on: Any) -> tuple[Any, Any]:
+    """The result of one line, and the case facts it was decided on."""
     if isinstance(item, _BadRow):
         raise UsageError(str(item))
     if isinstance(item, _CsvRow):
@@ -181,17 +183,55 @@ def _decide_one(engine: Any, item: Any, decision: str | None, on: Any) -> str:
             raise UsageError(f"invalid JSON at column {err.colno}: {err.msg}") from None
         except UnicodeDecodeError as err:
             raise UsageError(f"not UTF-8 text ({err.reason})") from None
-    return engine.decide_record(record, decision, on).as_json()
+    result = engine.decide_record(record, decision, on)
+    return result, record.get("case", {}) if isinstance(record, dict) else {}
 
 
-def decide_chunk(chunk: list[tuple[int, Any]]) -> tuple[str, int, int]:
-    """Decide a chunk of (line number, line): (output lines, lines failed, internal errors)."""
+def _detached_writer(log: Any) -> Any:
+    """A decision-log writer of this process that only builds entries; the parent writes them
+    (so every entry is written by one process, in input order, in large transactions)."""
+    writer = _RUN.get("writer")
+    if writer is None or writer.log is not log:
+        from ..decisionlog import LogWriter
+
+        writer = _RUN["writer"] = LogWriter(log, None, 1 << 62)
+    return writer
+
+
+def _take_entries(writer: Any) -> tuple[list, dict]:
+    """The entries built since the last call, and the rule-set texts not handed over yet."""
+    rows, rulesets = writer.rows, dict(writer.rulesets)
+    writer.rows = []
+    writer.rulesets.clear()
+    writer.stored.update(rulesets)
+    return rows, rulesets
+
+
+def _put_entries(writer: Any, rows: list, rulesets: dict) -> None:
+    """Hand entries built elsewhere to the writer that owns the log; it commits in batches."""
+    for sha256, row in rulesets.items():
+        if sha256 not in writer.stored and sha256 not in writer.rulesets:
+            writer.rulesets[sha256] = row
+    writer.rows.extend(rows)
+    if len(writer.rows) >= writer.batch_size:
+        writer.flush()
+
+
+def decide_chunk(chunk: list[tuple[int, Any]]) -> tuple[str, int, int, Any]:
+    """Decide a chunk of (line number, line): (output lines, lines failed, internal errors,
+    decision-log entries to write or None)."""
     engine, decision, on = _RUN["engine"], _RUN["decision"], _RUN["on"]
+    log = _RUN.get("log")
+    writer = _detached_writer(log) if log is not None else None
     out: list[str] = []
     failed = internal = 0
     for number, item in chunk:
         try:
-            out.append(_decide_one(engine, item, decision, on))
+            result, case = _decide_one(engine, item, decision, on)
+            text = result.as_json()
+            if writer is not None:
+                text = f'{text[:-1]},"log_id":"{writer.add(result, case)}"}}'
+            out.append(text)
             continue
         except RegelwerkError as err:
             message = str(err)
@@ -204,15 +244,15 @@ def decide_chunk(chunk: list[tuple[int, Any]]) -> tuple[str, int, int]:
         out.append(json.dumps({"line": number, "error": message}, ensure_ascii=False,
                               separators=(",", ":")))
     out.append("")
-    return "\n".join(out), failed, internal
+    return "\n".join(out), failed, internal, _take_entries(writer) if writer else None
 
 
-def _init_worker(rules: list[str]) -> None:
+def _init_worker(rules: list[str], run: dict) -> None:
     """Build the engine in a worker that did not inherit it (spawned, not forked)."""
     if _RUN.get("engine") is None:
         from ..api import Engine
 
-        _RUN["engine"] = Engine(rules)
+        _RUN.update(run, engine=Engine(rules))
 
 
 def _in_order(chunks: Iterator[list], workers: int, rules: list[str]) -> Iterator[tuple]:
@@ -235,7 +275,8 @@ def _in_order(chunks: Iterator[list], workers: int, rules: list[str]) -> Iterato
 
     methods = multiprocessing.get_all_start_methods()
     ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
-    pool = ctx.Pool(workers, initializer=_init_worker, initargs=(rules,))
+    run = {k: _RUN.get(k) for k in ("decision", "on", "log")}
+    pool = ctx.Pool(workers, initializer=_init_worker, initargs=(rules, run))
     try:
         pending: deque = deque()
         for chunk in _prepend((first, second), chunks):
@@ -303,25 +344,30 @@ def run_batch(state: Any, decision: str | None, path: str, on: str | None, *,
     counted = _Counting(stream)
     buffered = io.BufferedReader(counted, 1 << 16)
     items = _csv_items(buffered, path) if fmt == "csv" else _jsonl_items(buffered)
-    _RUN.update(engine=engine, decision=decision, on=default_on)
+    log = state.log
     out = _output()
-    bar = _Progress(size, progress)
     failed = internal = 0
-    try:
-        for chunk, (text, bad, broken) in _in_order(_chunks(items, CHUNK_LINES), workers,
-                                                     list(state.rules)):
-            out(text)
-            failed += bad
-            internal += broken
-            bar.update(counted.count, len(chunk))
-    except BrokenPipeError:
-        _silence_stdout()
-        return 1
-    finally:
-        bar.close()
-        _RUN.clear()
-        if stream is not sys.stdin.buffer:
-            stream.close()
+    # The log is opened before the first line: an unusable log stops the run before deciding.
+    with log.writer() if log is not None else contextlib.nullcontext() as writer:
+        _RUN.update(engine=engine, decision=decision, on=default_on, log=log)
+        bar = _Progress(size, progress)
+        try:
+            for chunk, (text, bad, broken, entries) in _in_order(
+                    _chunks(items, CHUNK_LINES), workers, list(state.rules)):
+                if entries is not None:
+                    _put_entries(writer, *entries)
+                out(text)
+                failed += bad
+                internal += broken
+                bar.update(counted.count, len(chunk))
+        except BrokenPipeError:
+            _silence_stdout()
+            return 1
+        finally:
+            bar.close()
+            _RUN.clear()
+            if stream is not sys.stdin.buffer:
+                stream.close()
     _flush()
     if internal:
         raise _InternalLines(internal)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 
@@ -26,6 +27,9 @@ def read_case(path: str) -> dict:
 @click.option("--on", "on", metavar="DATE", help="Peildatum YYYY-MM-DD (default: today).")
 @click.option("--format", "fmt", type=click.Choice(sorted(DECISION_FORMATS)), default=None,
               help="Output format (default: text; json for --cases).")
+@click.option("--hash-fact", "hash_fact", multiple=True, metavar="FACT",
+              help="Log this fact (dotted name) only as a hash, e.g. personal data. Repeatable; "
+                   "adds to the facts the rule set marks as personal data.")
 @click.option("--workers", type=click.IntRange(min=1), default=None, metavar="N",
               help="Batch: decide in N processes, output still in input order "
                    "(default: one per core; small files are decided in-process).")
@@ -35,12 +39,18 @@ def read_case(path: str) -> dict:
 @click.option("--progress/--no-progress", default=None,
               help="Batch: a progress bar on stderr (default: only when stderr is a terminal).")
 @click.pass_obj
-def decide(state, decision, case_path, cases_path, on, fmt, workers, input_format, progress):
-    """Decide DECISION for the case in --case FILE, or every line of --cases FILE."""
+def decide(state, decision, case_path, cases_path, on, fmt, hash_fact, workers, input_format,
+           progress):
+    """Decide DECISION for the case in --case FILE, or every line of --cases FILE.
+
+    Every decision made is written to the decision log (see --log, --no-log)."""
     from ..api import parse_on
 
     if bool(case_path) == bool(cases_path):
         raise UsageError("give exactly one of --case FILE or --cases FILE")
+    log = state.log
+    if log is not None:
+        log.hash_facts.extend(hash_fact)
     if cases_path:
         from .batch import run_batch
 
@@ -51,9 +61,13 @@ def decide(state, decision, case_path, cases_path, on, fmt, workers, input_forma
     day = parse_on(on)
     case = read_case(case_path)
     engine = state.engine
-    result = engine.decide(decision, case, day)
+    with log.writer() if log is not None else contextlib.nullcontext() as writer:
+        result = engine.decide(decision, case, day)
+        payload = result.as_dict()
+        if writer is not None:
+            payload["log_id"] = writer.add(result, case)
     title = engine.resolve(decision, day)[2].title
-    click.echo(DECISION_FORMATS[fmt or "text"](result.as_dict(), title))
+    click.echo(DECISION_FORMATS[fmt or "text"](payload, title))
 
 
 @click.command()

@@ -22,6 +22,8 @@ def decision_text(payload: dict, title: str = "") -> str:
         lines.append(f"  {key.ljust(width)}  {_value(value)}")
     for note in payload.get("uitleg", []):
         lines.append(f"ⓘ {note}")
+    if payload.get("log_id"):
+        lines.append(f"(beslissing {payload['log_id']} in het logboek)")
     return "\n".join(lines)
 
 
