@@ -109,6 +109,12 @@ def _make_dumps():
 
 
 _dumps = _make_dumps()
+
+
+def json_text(value: Any) -> str:
+    """Decision values as compact JSON text (dates as ISO text, non-ASCII kept), the same
+    text `json.dumps(to_json(value), ensure_ascii=False, separators=(",", ":"))` gives."""
+    return _dumps(value)
 _SUMMARIES: dict[tuple[int, int], tuple[Version, str]] = {}
 
 

@@ -105,9 +105,9 @@ def _engine_version() -> str:
 
 
 def _json(value: Any) -> str:
-    from .api import to_json
+    from .api import json_text  # compact JSON, dates as ISO text; one C encoder, built once
 
-    return json.dumps(to_json(value), ensure_ascii=False, separators=(",", ":"), sort_keys=False)
+    return json_text(value)
 
 
 # ------------------------------------------------------------------ personal data

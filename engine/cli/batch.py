@@ -8,17 +8,19 @@ back in input order.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import json
 import os
+import queue
 import sys
+import threading
 from collections import deque
 from typing import Any, Callable, Iterable, Iterator
 
 from ..errors import RegelwerkError, UsageError
 
+LOG_BATCH = 20_000  # decision-log entries per transaction
 CHUNK_LINES = 500  # lines per unit of work: big enough to amortise a round trip to a worker
 PARALLEL_FROM = 2 * CHUNK_LINES  # smaller inputs are decided in-process: no pool to start
 INPUT_FORMATS = ("jsonl", "csv")
@@ -298,6 +300,46 @@ def _prepend(head: Iterable, rest: Iterator) -> Iterator:
     yield from rest
 
 
+class _LogThread:
+    """Writes decision-log entries in a thread with a connection of its own, so the database
+    work overlaps the deciding. Entries arrive in input order and are committed in order, in
+    transactions of LOG_BATCH entries; what was handed over is committed even when the run
+    stops early."""
+
+    def __init__(self, log: Any):
+        self.log = log
+        self.error: BaseException | None = None
+        self.queue: queue.Queue = queue.Queue(maxsize=16)
+        self.thread: threading.Thread | None = None
+
+    def put(self, entries: tuple[list, dict]) -> None:
+        if self.thread is None:  # started late: after the worker processes were forked
+            self.thread = threading.Thread(target=self._run, name="decision-log", daemon=True)
+            self.thread.start()
+        if self.error is not None:
+            raise self.error
+        self.queue.put(entries)
+
+    def _run(self) -> None:
+        try:
+            with self.log.writer(batch_size=LOG_BATCH) as writer:
+                while (entries := self.queue.get()) is not None:
+                    _put_entries(writer, *entries)
+        except BaseException as err:  # noqa: BLE001 - reported by the main thread
+            self.error = err
+            while self.queue.get() is not None:  # let the main thread finish its puts
+                pass
+
+    def close(self) -> None:
+        if self.thread is None:
+            return
+        self.queue.put(None)
+        self.thread.join()
+        self.thread = None
+        if self.error is not None:
+            raise self.error
+
+
 # ------------------------------------------------------------------ the command
 
 
@@ -345,29 +387,32 @@ def run_batch(state: Any, decision: str | None, path: str, on: str | None, *,
     buffered = io.BufferedReader(counted, 1 << 16)
     items = _csv_items(buffered, path) if fmt == "csv" else _jsonl_items(buffered)
     log = state.log
+    if log is not None:
+        log.check()  # an unusable log stops the run before the first line is decided
+    writer = _LogThread(log) if log is not None else None
     out = _output()
     failed = internal = 0
-    # The log is opened before the first line: an unusable log stops the run before deciding.
-    with log.writer() if log is not None else contextlib.nullcontext() as writer:
-        _RUN.update(engine=engine, decision=decision, on=default_on, log=log)
-        bar = _Progress(size, progress)
-        try:
-            for chunk, (text, bad, broken, entries) in _in_order(
-                    _chunks(items, CHUNK_LINES), workers, list(state.rules)):
-                if entries is not None:
-                    _put_entries(writer, *entries)
-                out(text)
-                failed += bad
-                internal += broken
-                bar.update(counted.count, len(chunk))
-        except BrokenPipeError:
-            _silence_stdout()
-            return 1
-        finally:
-            bar.close()
-            _RUN.clear()
-            if stream is not sys.stdin.buffer:
-                stream.close()
+    _RUN.update(engine=engine, decision=decision, on=default_on, log=log)
+    bar = _Progress(size, progress)
+    try:
+        for chunk, (text, bad, broken, entries) in _in_order(
+                _chunks(items, CHUNK_LINES), workers, list(state.rules)):
+            if entries is not None:
+                writer.put(entries)
+            out(text)
+            failed += bad
+            internal += broken
+            bar.update(counted.count, len(chunk))
+    except BrokenPipeError:
+        _silence_stdout()
+        return 1
+    finally:
+        bar.close()
+        _RUN.clear()
+        if stream is not sys.stdin.buffer:
+            stream.close()
+        if writer is not None:
+            writer.close()
     _flush()
     if internal:
         raise _InternalLines(internal)
