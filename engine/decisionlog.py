@@ -105,9 +105,16 @@ def _engine_version() -> str:
 
 
 def _json(value: Any) -> str:
-    from .api import json_text  # compact JSON, dates as ISO text; one C encoder, built once
+    """Compact JSON, dates as ISO text (the engine's one C encoder, looked up once)."""
+    global _json_text
+    if _json_text is None:
+        from .api import json_text
 
-    return json_text(value)
+        _json_text = json_text
+    return _json_text(value)
+
+
+_json_text = None
 
 
 # ------------------------------------------------------------------ personal data
