@@ -16,6 +16,7 @@ import queue
 import sys
 import threading
 from collections import deque
+from itertools import islice
 from typing import Any, Callable, Iterable, Iterator
 
 from ..errors import RegelwerkError, UsageError
@@ -76,11 +77,33 @@ def _open(path: str) -> tuple[Any, int | None]:
     return handle, size
 
 
-def _jsonl_items(stream: Any) -> Iterator[tuple[int, Any]]:
-    """(line number, raw bytes) for every non-blank line; parsing is left to the worker."""
-    for number, raw in enumerate(stream, start=1):
-        if raw.strip():
-            yield number, raw
+class _Lines(tuple):
+    """A chunk of JSON Lines as one block of bytes: (first line number, bytes, line count).
+
+    Handing a worker one block instead of a list of lines keeps the reading process cheap:
+    it neither splits nor pickles lines one by one."""
+
+
+def _jsonl_chunks(stream: Any, size: int) -> Iterator[_Lines]:
+    number = 1
+    while True:
+        lines = list(islice(stream, size))
+        if not lines:
+            return
+        yield _Lines((number, b"".join(lines), len(lines)))
+        number += len(lines)
+
+
+def _chunk_items(chunk: Any) -> Iterable[tuple[int, Any]]:
+    """(line number, line) for every non-blank line of a chunk; parsing is left to the worker."""
+    if not isinstance(chunk, _Lines):
+        return chunk
+    first, data, _count = chunk
+    return ((n, raw) for n, raw in enumerate(data.split(b"\n"), start=first) if raw.strip())
+
+
+def _chunk_len(chunk: Any) -> int:
+    return chunk[2] if isinstance(chunk, _Lines) else len(chunk)
 
 
 def _csv_items(stream: Any, path: str) -> Iterator[tuple[int, Any]]:
@@ -227,7 +250,7 @@ def decide_chunk(chunk: list[tuple[int, Any]]) -> tuple[str, int, int, Any]:
     writer = _detached_writer(log) if log is not None else None
     out: list[str] = []
     failed = internal = 0
-    for number, item in chunk:
+    for number, item in _chunk_items(chunk):
         try:
             result, case = _decide_one(engine, item, decision, on)
             text = result.as_json()
@@ -246,7 +269,7 @@ def decide_chunk(chunk: list[tuple[int, Any]]) -> tuple[str, int, int, Any]:
         out.append(json.dumps({"line": number, "error": message}, ensure_ascii=False,
                               separators=(",", ":")))
     out.append("")
-    return "\n".join(out), failed, internal, _take_entries(writer) if writer else None
+    return "\n".join(out).encode("utf-8"), failed, internal, _take_entries(writer) if writer else None
 
 
 def _init_worker(rules: list[str], run: dict) -> None:
@@ -265,7 +288,8 @@ def _in_order(chunks: Iterator[list], workers: int, rules: list[str]) -> Iterato
     if first is None:
         return
     second = next(chunks, None)
-    if workers <= 1 or second is None or len(first) + len(second) < PARALLEL_FROM:
+    if (workers <= 1 or second is None
+            or _chunk_len(first) + _chunk_len(second) < PARALLEL_FROM):
         yield first, decide_chunk(first)
         if second is not None:
             yield second, decide_chunk(second)
@@ -278,6 +302,9 @@ def _in_order(chunks: Iterator[list], workers: int, rules: list[str]) -> Iterato
     methods = multiprocessing.get_all_start_methods()
     ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
     run = {k: _RUN.get(k) for k in ("decision", "on", "log")}
+    import gc
+
+    gc.freeze()  # the compiled rules are shared with forked workers, not copied by the GC
     pool = ctx.Pool(workers, initializer=_init_worker, initargs=(rules, run))
     try:
         pending: deque = deque()
@@ -293,6 +320,7 @@ def _in_order(chunks: Iterator[list], workers: int, rules: list[str]) -> Iterato
     finally:
         pool.terminate()
         pool.join()
+        gc.unfreeze()
 
 
 def _prepend(head: Iterable, rest: Iterator) -> Iterator:
@@ -385,7 +413,8 @@ def run_batch(state: Any, decision: str | None, path: str, on: str | None, *,
     stream, size = _open(path)
     counted = _Counting(stream)
     buffered = io.BufferedReader(counted, 1 << 16)
-    items = _csv_items(buffered, path) if fmt == "csv" else _jsonl_items(buffered)
+    chunks = (_chunks(_csv_items(buffered, path), CHUNK_LINES) if fmt == "csv"
+              else _jsonl_chunks(buffered, CHUNK_LINES))
     log = state.log
     if log is not None:
         log.check()  # an unusable log stops the run before the first line is decided
@@ -395,14 +424,14 @@ def run_batch(state: Any, decision: str | None, path: str, on: str | None, *,
     _RUN.update(engine=engine, decision=decision, on=default_on, log=log)
     bar = _Progress(size, progress)
     try:
-        for chunk, (text, bad, broken, entries) in _in_order(
-                _chunks(items, CHUNK_LINES), workers, list(state.rules)):
+        for chunk, (text, bad, broken, entries) in _in_order(chunks, workers,
+                                                              list(state.rules)):
             if entries is not None:
                 writer.put(entries)
             out(text)
             failed += bad
             internal += broken
-            bar.update(counted.count, len(chunk))
+            bar.update(counted.count, _chunk_len(chunk))
     except BrokenPipeError:
         _silence_stdout()
         return 1
@@ -427,15 +456,15 @@ class _InternalLines(RegelwerkError):
                          "output (a bug in regelwerk: please report it)")
 
 
-def _output() -> Callable[[str], None]:
-    """Write text to standard output as UTF-8 (JSON Lines are UTF-8 whatever the locale)."""
+def _output() -> Callable[[bytes], None]:
+    """Write UTF-8 to standard output (JSON Lines are UTF-8 whatever the locale)."""
     buffer = getattr(sys.stdout, "buffer", None)
     if buffer is None:
-        return sys.stdout.write
+        return lambda data: sys.stdout.write(data.decode("utf-8"))
     sys.stdout.flush()
 
-    def write(text: str) -> None:
-        buffer.write(text.encode("utf-8"))
+    def write(data: bytes) -> None:
+        buffer.write(data)
         buffer.flush()
 
     return write
