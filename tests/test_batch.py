@@ -162,3 +162,10 @@ def test_decide_many_gives_plain_data_in_order(engine):
     explained = next(engine.decide_many(records[:1], trail=True))
     assert explained["trail"]["result"]["einddatum"] == "2026-06-30"
     assert explained["trail"]["steps"]
+
+
+@pytest.mark.parametrize("load, expected", [(0.0, 4), (0.4, 4), (1.0, 3), (2.6, 1), (9.0, 1)])
+def test_default_workers_one_per_idle_core(monkeypatch, load, expected):
+    monkeypatch.setattr(batch.os, "sched_getaffinity", lambda pid: {0, 1, 2, 3}, raising=False)
+    monkeypatch.setattr(batch.os, "getloadavg", lambda: (load, load, load))
+    assert batch.default_workers() == expected

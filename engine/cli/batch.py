@@ -12,9 +12,7 @@ import csv
 import io
 import json
 import os
-import queue
 import sys
-import threading
 from collections import deque
 from itertools import islice
 from typing import Any, Callable, Iterable, Iterator
@@ -34,11 +32,20 @@ _RUN: dict[str, Any] = {}
 
 
 def default_workers() -> int:
-    """One worker per core this process may use (a single core: decide in-process)."""
+    """One worker per idle core: the cores this process may use, less the load average.
+
+    On a machine whose cores are busy with other work, worker processes only compete with it
+    and with each other; deciding in this one process is then the fastest (as `make -l`
+    and GNU parallel's `--load` reason)."""
     try:
-        return max(1, len(os.sched_getaffinity(0)))
+        cores = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):  # pragma: no cover - platforms without affinity
-        return max(1, os.cpu_count() or 1)
+        cores = os.cpu_count() or 1
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):  # pragma: no cover - platforms without a load average
+        load = 0.0
+    return max(1, min(cores, int(cores - load + 0.5)))
 
 
 # ------------------------------------------------------------------ reading
@@ -242,9 +249,9 @@ def _put_entries(writer: Any, rows: list, rulesets: dict) -> None:
         writer.flush()
 
 
-def decide_chunk(chunk: list[tuple[int, Any]]) -> tuple[str, int, int, Any]:
-    """Decide a chunk of (line number, line): (output lines, lines failed, internal errors,
-    decision-log entries to write or None)."""
+def decide_chunk(chunk: Any) -> tuple[bytes, int, int, Any]:
+    """Decide a chunk of lines: (output lines, lines failed, internal errors, decision-log
+    entries to write or None)."""
     engine, decision, on = _RUN["engine"], _RUN["decision"], _RUN["on"]
     log = _RUN.get("log")
     writer = _detached_writer(log) if log is not None else None
@@ -269,11 +276,19 @@ def decide_chunk(chunk: list[tuple[int, Any]]) -> tuple[str, int, int, Any]:
         out.append(json.dumps({"line": number, "error": message}, ensure_ascii=False,
                               separators=(",", ":")))
     out.append("")
-    return "\n".join(out).encode("utf-8"), failed, internal, _take_entries(writer) if writer else None
+    entries = None
+    if writer is not None:
+        entries = _take_entries(writer)
+        if _RUN.get("worker"):  # to be forwarded to the log writer unopened
+            import pickle
+
+            entries = pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL)
+    return "\n".join(out).encode("utf-8"), failed, internal, entries
 
 
 def _init_worker(rules: list[str], run: dict) -> None:
     """Build the engine in a worker that did not inherit it (spawned, not forked)."""
+    _RUN["worker"] = True
     if _RUN.get("engine") is None:
         from ..api import Engine
 
@@ -328,44 +343,89 @@ def _prepend(head: Iterable, rest: Iterator) -> Iterator:
     yield from rest
 
 
-class _LogThread:
-    """Writes decision-log entries in a thread with a connection of its own, so the database
-    work overlaps the deciding. Entries arrive in input order and are committed in order, in
-    transactions of LOG_BATCH entries; what was handed over is committed even when the run
-    stops early."""
+class _LogSink:
+    """Writes decision-log entries, in input order, in transactions of LOG_BATCH entries.
+
+    In-process runs write them directly. When worker processes decide, the entries go to a
+    log-writer process of their own: database work in a thread of this process would hold
+    the interpreter lock the thread handing out chunks needs, and leave the workers idle.
+    What was handed over is committed even when the run stops early."""
 
     def __init__(self, log: Any):
         self.log = log
-        self.error: BaseException | None = None
-        self.queue: queue.Queue = queue.Queue(maxsize=16)
-        self.thread: threading.Thread | None = None
+        self.writer: Any = None
+        self._direct: Any = None
+        self.process: Any = None
+        self.conn: Any = None
 
-    def put(self, entries: tuple[list, dict]) -> None:
-        if self.thread is None:  # started late: after the worker processes were forked
-            self.thread = threading.Thread(target=self._run, name="decision-log", daemon=True)
-            self.thread.start()
-        if self.error is not None:
-            raise self.error
-        self.queue.put(entries)
+    def put(self, entries: Any) -> None:
+        if isinstance(entries, bytes):  # pickled by a worker: forward as is
+            if self.process is None:
+                self._start()
+            self._check()
+            self.conn.send_bytes(entries)
+            return
+        if self.writer is None:
+            self._direct = self.log.writer(batch_size=LOG_BATCH)
+            self.writer = self._direct.__enter__()
+        _put_entries(self.writer, *entries)
 
-    def _run(self) -> None:
-        try:
-            with self.log.writer(batch_size=LOG_BATCH) as writer:
-                while (entries := self.queue.get()) is not None:
-                    _put_entries(writer, *entries)
-        except BaseException as err:  # noqa: BLE001 - reported by the main thread
-            self.error = err
-            while self.queue.get() is not None:  # let the main thread finish its puts
-                pass
+    def _start(self) -> None:
+        import multiprocessing
+
+        methods = multiprocessing.get_all_start_methods()
+        ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
+        self.conn, child = ctx.Pipe()
+        self.process = ctx.Process(target=_log_process, args=(self.log, child),
+                                   name="regelwerk-decision-log", daemon=True)
+        self.process.start()
+        child.close()
+
+    def _check(self) -> None:
+        if self.conn.poll():  # the writer only speaks when it has failed
+            self._raise(self.conn.recv())
+
+    @staticmethod
+    def _raise(reply: Any) -> None:
+        from ..decisionlog import LogError
+
+        kind, message = reply
+        if kind != "ok":
+            raise LogError(message)
 
     def close(self) -> None:
-        if self.thread is None:
-            return
-        self.queue.put(None)
-        self.thread.join()
-        self.thread = None
-        if self.error is not None:
-            raise self.error
+        if self._direct is not None:
+            self._direct.__exit__(None, None, None)
+            self._direct = self.writer = None
+        if self.process is not None:
+            try:
+                self.conn.send_bytes(b"")
+                reply = self.conn.recv()
+            except (EOFError, OSError):
+                reply = ("error", f"decision log {self.log.path}: the log writer stopped")
+            finally:
+                self.process.join()
+                self.conn.close()
+                self.process = None
+            self._raise(reply)
+
+
+def _log_process(log: Any, conn: Any) -> None:
+    """The log writer: entries in, in order, until an empty message; then ("ok", "")."""
+    import pickle
+
+    try:
+        with log.writer(batch_size=LOG_BATCH) as writer:
+            while data := conn.recv_bytes():
+                _put_entries(writer, *pickle.loads(data))
+        conn.send(("ok", ""))
+    except BaseException as err:  # noqa: BLE001 - reported by the process that reads
+        conn.send(("error", str(err) or type(err).__name__))
+        try:
+            while conn.recv_bytes():  # let the reading process finish handing over
+                pass
+        except (EOFError, OSError):
+            pass
 
 
 # ------------------------------------------------------------------ the command
@@ -418,7 +478,7 @@ def run_batch(state: Any, decision: str | None, path: str, on: str | None, *,
     log = state.log
     if log is not None:
         log.check()  # an unusable log stops the run before the first line is decided
-    writer = _LogThread(log) if log is not None else None
+    writer = _LogSink(log) if log is not None else None
     out = _output()
     failed = internal = 0
     _RUN.update(engine=engine, decision=decision, on=default_on, log=log)
