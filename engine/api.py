@@ -74,9 +74,17 @@ class Result:
         """`as_dict()` as one line of JSON, the same text `json.dumps` gives, built faster:
         the rule-set block is serialised once per version, dates are turned into text by the
         JSON encoder itself."""
-        body = _dumps({"result": self.outputs, "uitleg": self.notes})
+        outputs, notes = self.json_parts()
         return (f'{{"decision":{_dumps(self.decision)},"on":"{self.on.isoformat()}",'
-                f'"ruleset":{_summary_json(self.ruleset, self.version)},{body[1:]}')
+                f'"ruleset":{_summary_json(self.ruleset, self.version)},'
+                f'"result":{outputs},"uitleg":{notes}}}')
+
+    def json_parts(self) -> tuple[str, str]:
+        """The outputs and the notes as JSON text, encoded once (the log stores the same)."""
+        parts = self.__dict__.get("_json_parts")
+        if parts is None:
+            parts = self._json_parts = (_dumps(self.outputs), _dumps(self.notes))
+        return parts
 
 
 def _json_default(value: Any) -> Any:

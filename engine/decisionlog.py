@@ -427,8 +427,8 @@ class LogWriter:
         now = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="microseconds")
         self.rows.append((
             decision_id, now, result.decision, result.on.isoformat(), ruleset.id,
-            result.version.name, ruleset.sha256, _json(facts), _json(hashed),
-            _json(result.outputs), _json(result.notes), self.engine,
+            result.version.name, ruleset.sha256, _json(facts), _json(hashed) if hashed else "[]",
+            *result.json_parts(), self.engine,
         ))
         if ruleset.sha256 not in self.stored and ruleset.sha256 not in self.rulesets:
             self.rulesets[ruleset.sha256] = (ruleset.sha256, ruleset.id, ruleset.file,
