@@ -249,6 +249,7 @@ class FileCompiler:
             origin=self.origin,
             strict_facts=bool(data.get("strict_facts", False)),
             text=self.text,
+            personal_data=list(data.get("personal_data", [])),
         )
 
     def date(self, value: Any, path: tuple) -> _dt.date:

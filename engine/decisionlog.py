@@ -20,9 +20,10 @@ import json
 import os
 import sqlite3
 import uuid
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Iterator
+from typing import TYPE_CHECKING, Any
 
 from .errors import RegelwerkError, UsageError
 
@@ -87,7 +88,7 @@ def default_path() -> Path:
     return Path(platformdirs.user_data_dir("regelwerk", appauthor=False)) / FILE_NAME
 
 
-def log_from_options(path: str | None, no_log: bool) -> "DecisionLog | None":
+def log_from_options(path: str | None, no_log: bool) -> DecisionLog | None:
     """--log PATH, else REGELWERK_LOG, else the default; None with --no-log."""
     if no_log:
         return None
@@ -104,28 +105,37 @@ def _engine_version() -> str:
         return "unknown"
 
 
+def _plain(value: Any) -> Any:
+    """What the JSON encoder cannot write itself: dates, and values that describe themselves."""
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    from .api import to_json
+
+    return to_json(value)
+
+
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=_plain).encode
+
+
 def _json(value: Any) -> str:
-    """Compact JSON, dates as ISO text (the engine's one C encoder, looked up once)."""
-    global _json_text
-    if _json_text is None:
-        from .api import json_text
+    """Compact JSON, dates as ISO text (the engine's one C encoder, built once)."""
+    global _json
+    from .api import json_text
 
-        _json_text = json_text
-    return _json_text(value)
-
-
-_json_text = None
+    _json = json_text
+    return json_text(value)
 
 
 # ------------------------------------------------------------------ personal data
 
 
+_encode_sorted = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True,
+                                  default=_plain).encode
+
+
 def hash_value(value: Any) -> str:
     """A fact logged only as a hash: the SHA-256 of its JSON form (equal values, equal hashes)."""
-    from .api import to_json
-
-    text = json.dumps(to_json(value), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return HASH_PREFIX + hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return HASH_PREFIX + hashlib.sha256(_encode_sorted(value).encode("utf-8")).hexdigest()
 
 
 def is_hashed(value: Any) -> bool:
@@ -135,14 +145,23 @@ def is_hashed(value: Any) -> bool:
 def hash_facts(case: Any, names: Iterable[str]) -> tuple[Any, list[str]]:
     """A copy of the case with each named fact (dotted name, nested or dotted keys, through
     lists) replaced by its hash; and the names that were found and hashed."""
-    from .api import to_json
-
-    data = to_json(case)
+    names = [n for n in names if _mentioned(case, n)]
+    if not names:  # the usual case: nothing to hash, nothing to copy
+        return case, []
+    data = json.loads(_encode(case))  # a deep copy in plain JSON values
     done: list[str] = []
     for name in names:
         if _hash_path(data, name.split(".")):
             done.append(name)
     return data, done
+
+
+def _mentioned(case: Any, name: str) -> bool:
+    """Whether the case may hold the fact: a top-level key starts its dotted name."""
+    if not isinstance(case, dict):
+        return False
+    return any(key == name or name.startswith(key + ".") or key.startswith(name + ".")
+               for key in case)
 
 
 def _hash_path(node: Any, parts: list[str]) -> bool:
@@ -159,15 +178,50 @@ def _hash_path(node: Any, parts: list[str]) -> bool:
         if key not in node:
             continue
         if i == len(parts):
-            if node[key] is not None and not is_hashed(node[key]):
-                node[key] = hash_value(node[key])
+            _hash_in(node, key)
             found = True
         else:
             found = _hash_path(node[key], parts[i:]) or found
+    inside = ".".join(parts) + "."
+    for key in node:  # dotted keys that spell a part of the fact: {"klager.naam": ...}
+        if key.startswith(inside):
+            _hash_in(node, key)
+            found = True
     return found
 
 
+def _hash_in(node: dict, key: str) -> None:
+    if node[key] is not None and not is_hashed(node[key]):
+        node[key] = hash_value(node[key])
+
+
 # ------------------------------------------------------------------ the log
+
+
+def _describe(err: sqlite3.Error) -> str:
+    msg = " ".join(str(err).split())
+    if "not a database" in msg or "malformed" in msg:
+        return f"not a regelwerk decision log, or damaged ({msg})"
+    if "locked" in msg or "busy" in msg:
+        return f"{msg}: another process held it for more than {BUSY_TIMEOUT_S:.0f} s"
+    return msg
+
+
+def _retry(action, timeout: float = BUSY_TIMEOUT_S):
+    """Run an SQLite action, waiting while another process holds the lock (the busy handler
+    does not cover every case, such as switching to the write-ahead log)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    delay = 0.005
+    while True:
+        try:
+            return action()
+        except sqlite3.OperationalError as err:
+            if "locked" not in str(err) or time.monotonic() > deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 0.2)
 
 
 @dataclass
@@ -234,7 +288,11 @@ class DecisionLog:
         try:
             if self.path.is_dir():
                 raise LogError(f"decision log {where}: is a folder, not a log file")
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as err:
+                raise LogError(f"decision log {where}: cannot make its folder "
+                               f"{self.path.parent}: {err.strerror or err}") from None
             conn = sqlite3.connect(where, timeout=BUSY_TIMEOUT_S, isolation_level=None)
         except OSError as err:
             raise LogError(f"decision log {where}: {err.strerror or err}") from None
@@ -247,34 +305,32 @@ class DecisionLog:
             raise
         except sqlite3.DatabaseError as err:
             conn.close()
-            msg = str(err)
-            if "not a database" in msg or "malformed" in msg:
-                msg = "not a regelwerk decision log, or damaged (" + msg + ")"
-            raise LogError(f"decision log {where}: {msg}") from None
+            raise LogError(f"decision log {where}: {_describe(err)}") from None
         return conn
 
     def _prepare(self, conn: sqlite3.Connection) -> None:
         conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
-        app = conn.execute("PRAGMA application_id").fetchone()[0]
-        if app == APPLICATION_ID:
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            if version > SCHEMA_VERSION:
-                raise LogError(f"decision log {self.path}: written by a newer regelwerk "
-                               f"(log format {version}, this one reads {SCHEMA_VERSION})")
-            if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
-                conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("PRAGMA synchronous = NORMAL")
-            return
-        tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
-        if app != 0 or tables:
-            raise LogError(f"decision log {self.path}: not a regelwerk decision log "
-                           "(an SQLite database of something else)")
-        conn.execute("PRAGMA journal_mode = WAL")
+        if conn.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
+            self._create(conn)
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise LogError(f"decision log {self.path}: written by a newer regelwerk "
+                           f"(log format {version}, this one reads {SCHEMA_VERSION})")
+        if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+            _retry(lambda: conn.execute("PRAGMA journal_mode = WAL"))
         conn.execute("PRAGMA synchronous = NORMAL")
-        conn.execute("BEGIN IMMEDIATE")
+
+    def _create(self, conn: sqlite3.Connection) -> None:
+        """Make the tables of a new log, under the write lock; refuse a database of another kind."""
+        _retry(lambda: conn.execute("BEGIN IMMEDIATE"))
         try:
-            # Another process may have made the log while this one waited for the lock.
-            if conn.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
+            # Looked at again under the lock: another process may have made the log meanwhile.
+            app = conn.execute("PRAGMA application_id").fetchone()[0]
+            if app != APPLICATION_ID:
+                tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+                if app != 0 or tables:
+                    raise LogError(f"decision log {self.path}: not a regelwerk decision log "
+                                   "(an SQLite database of something else)")
                 for statement in _SCHEMA.split(";"):
                     if statement.strip():
                         conn.execute(statement)
@@ -292,7 +348,7 @@ class DecisionLog:
         try:
             yield conn
         except sqlite3.Error as err:
-            raise LogError(f"decision log {self.path}: {err}") from None
+            raise LogError(f"decision log {self.path}: {_describe(err)}") from None
         finally:
             conn.close()
 
@@ -303,7 +359,7 @@ class DecisionLog:
 
     # -- writing
     @contextlib.contextmanager
-    def writer(self, batch_size: int = 5000) -> Iterator["LogWriter"]:
+    def writer(self, batch_size: int = 5000) -> Iterator[LogWriter]:
         """One writer for a run; commits every batch_size entries and at the end, in one
         transaction each; an exception or a kill leaves only whole committed entries."""
         conn = self.connect()
@@ -320,9 +376,14 @@ class DecisionLog:
             conn.close()
 
     # -- reading
-    def entries(self, *, decision: str | None = None, ruleset: str | None = None,
-                since: _dt.date | None = None, until: _dt.date | None = None,
-                limit: int | None = None, newest_first: bool = False) -> list[Entry]:
+    def entries(self, **filters: Any) -> list[Entry]:
+        """The logged decisions that match (see iter_entries), as a list."""
+        return list(self.iter_entries(**filters))
+
+    def iter_entries(self, *, decision: str | None = None, ruleset: str | None = None,
+                     since: _dt.date | None = None, until: _dt.date | None = None,
+                     limit: int | None = None, newest_first: bool = False) -> Iterator[Entry]:
+        """Logged decisions in the order made, read as they are used (a log may be large)."""
         where, args = [], []
         if decision:
             where.append("decision = ?")
@@ -336,6 +397,8 @@ class DecisionLog:
         if until:
             where.append("made_at < ?")
             args.append((until + _dt.timedelta(days=1)).isoformat())
+        if not self.path.exists():  # reading never makes a log
+            return
         sql = f"SELECT {_COLUMNS} FROM decisions"
         if where:
             sql += " WHERE " + " AND ".join(where)
@@ -343,13 +406,17 @@ class DecisionLog:
         if limit:
             sql += f" LIMIT {int(limit)}"
         with self._conn() as conn:
-            return [_entry(row) for row in conn.execute(sql, args)]
+            for row in conn.execute(sql, args):
+                yield _entry(row)
 
     def get(self, id_or_prefix: str) -> Entry:
         """One entry by its id or an unambiguous start of it (at least 6 characters)."""
         key = id_or_prefix.strip().lower()
         if len(key) < 6:
             raise UsageError(f"decision id {id_or_prefix!r}: give at least 6 characters")
+        if not self.path.exists():
+            raise UsageError(f"no decision {id_or_prefix!r}: there is no decision log at "
+                             f"{self.path} yet")
         with self._conn() as conn:
             rows = conn.execute(
                 f"SELECT {_COLUMNS} FROM decisions WHERE id >= ? AND id < ? LIMIT 2",
@@ -370,6 +437,8 @@ class DecisionLog:
         return StoredRuleSet(row[0], row[1], row[2], row[3], bytes(row[4]))
 
     def count(self) -> int:
+        if not self.path.exists():
+            return 0
         with self._conn() as conn:
             return conn.execute("SELECT count(*) FROM decisions").fetchone()[0]
 
@@ -378,6 +447,8 @@ class DecisionLog:
         """Remove for good every decision made before a date, and the rule-set texts no
         decision needs any more: (decisions removed, rule-set texts removed)."""
         cutoff = before.isoformat()
+        if not self.path.exists():
+            return 0, 0
         with self._conn() as conn:
             conn.execute("PRAGMA secure_delete = ON")  # overwrite, do not just unlink, pages
             conn.execute("BEGIN IMMEDIATE")
@@ -415,16 +486,16 @@ class LogWriter:
         self.engine = _engine_version()
         self.written = 0
 
-    def add(self, result: "Result", case: dict) -> str:
+    def add(self, result: Result, case: dict) -> str:
         """Log one decision made; returns its decision id."""
         ruleset = result.ruleset
         decision_id = uuid.uuid4().hex
-        names = list(getattr(ruleset, "personal_data", ()) or ()) + self.log.hash_facts
+        names = list(dict.fromkeys([*ruleset.personal_data, *self.log.hash_facts]))
         if names:
             facts, hashed = hash_facts(case, names)
         else:
             facts, hashed = case, []
-        now = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="microseconds")
+        now = _dt.datetime.now(_dt.UTC).isoformat(timespec="microseconds")
         self.rows.append((
             decision_id, now, result.decision, result.on.isoformat(), ruleset.id,
             result.version.name, ruleset.sha256, _json(facts), _json(hashed) if hashed else "[]",
@@ -453,7 +524,7 @@ class LogWriter:
                     conn.execute("ROLLBACK")
                 raise
         except sqlite3.Error as err:
-            raise LogError(f"decision log {self.log.path}: cannot write: {err}") from None
+            raise LogError(f"decision log {self.log.path}: cannot write: {_describe(err)}") from None
         self.written += len(self.rows)
         self.stored.update(self.rulesets)
         self.rulesets.clear()

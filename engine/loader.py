@@ -72,15 +72,23 @@ def _display(path: Path) -> str:
 
 def compile_file(path: Path, ctx: Context, origin: str, display: str | None = None):
     """Read, validate and compile one rule file: (RuleSet or None, problems, id or None)."""
-    from . import rulecache
-
     name = display or _display(path)
     try:
         raw = path.read_bytes()
     except OSError as err:
         return None, [Problem(name, 1, 1, f"cannot read: {err.strerror or err}")], None
+    return compile_bytes(raw, name, ctx, origin)
+
+
+def compile_bytes(raw: bytes, name: str, ctx: Context, origin: str = ""):
+    """Validate and compile the text of a rule file (shown as `name` in messages), such as
+    a rule set kept in the decision log: (RuleSet or None, problems, id or None).
+
+    Text read and validated before (the same bytes) skips YAML and the schema: see
+    rulecache."""
+    from . import rulecache
+
     sha256 = hashlib.sha256(raw).hexdigest()
-    # A file read and validated before (same bytes) skips YAML and the schema: see rulecache.
     located = rulecache.load(sha256, name)
     if located is None:
         from . import schema, yamlsource

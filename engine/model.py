@@ -128,6 +128,7 @@ class RuleSet:
     origin: str = ""  # the plugin or --rules folder it came from
     strict_facts: bool = False
     text: bytes = b""
+    personal_data: list[str] = field(default_factory=list)  # facts logged only as a hash
 
     def version_on(self, day: _dt.date, decision: str | None = None) -> Version:
         for version in self.versions:

@@ -123,6 +123,15 @@ def render_text(trail: dict) -> str:
     out.append(f"  regelset: {rs['id']} versie {v['name']} (in werking vanaf {v['in_force_from']}"
                f"{until})" + (f", wijzigt {v['amends']}" if v.get("amends") else ""))
     out.append(f"  bestand: {rs['file']} (sha256 {rs['sha256'][:16]}…)")
+    log = trail.get("log")
+    if log:
+        out.append(f"  logboek: beslissing {log['id']}, genomen op {log['made_at']} "
+                   f"(regelwerk {log['engine']}), opnieuw uitgerekend met de regels van toen")
+        if log.get("hashed_facts"):
+            out.append(f"  alleen als hash gelogd: {', '.join(log['hashed_facts'])}")
+        if not log.get("reproduced", True):
+            out.append("  ⚠ de uitkomst wijkt af van de gelogde uitkomst: "
+                       f"{_compact(log['logged_result'])}")
     out.append("├─ feiten")
     for i, f in enumerate(trail["facts"]):
         mark = "" if f["given"] else " (niet gegeven)"
@@ -146,17 +155,120 @@ def render_text(trail: dict) -> str:
         for k, val in s["inputs"].items():
             out.append(f"│  {pad}  met {k} = {_short(val, 70)}")
         out.extend(f"│  {pad}  {line}" for line in _detail_lines(s))
-        out.append(f"│  {pad}  → {s['name']} = {_short(s['result'])}")
+        if _is_records(s["result"]):
+            out.append(f"│  {pad}  → {s['name']}:")
+            out.extend(f"│  {pad}      {n}. {_compact(item)}"
+                       for n, item in enumerate(s["result"], 1))
+        else:
+            out.append(f"│  {pad}  → {s['name']} = {_short(s['result'])}")
         if s.get("note"):
             out.append(f"│  {pad}  ⓘ {s['note']}")
     out.append("└─ uitkomst")
     labels = trail.get("output_labels", {})
     for k, val in trail["result"].items():
         label = f"  — {labels[k]}" if k in labels else ""
-        out.append(f"   • {k} = {_short(val)}{label}")
+        if _is_records(val):
+            out.append(f"   • {k}:{label}")
+            out.extend(f"       {n}. {_compact(item)}" for n, item in enumerate(val, 1))
+        else:
+            out.append(f"   • {k} = {_short(val)}{label}")
     for note in trail["uitleg"]:
         out.append(f"   ⓘ {note}")
     return "\n".join(out)
+
+
+def _is_records(value: Any) -> bool:
+    return isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value)
+
+
+# ------------------------------------------------------------------ markdown
+
+
+def _cell(value: Any) -> str:
+    """A value in a Markdown table cell: whole, on one line, pipes escaped."""
+    if isinstance(value, list) and value and not any(isinstance(v, (dict, list)) for v in value):
+        text = "; ".join(format_value(v) for v in value)
+    elif isinstance(value, str):
+        text = value
+    else:
+        text = _compact(value) if isinstance(value, (dict, list)) and value else format_value(value)
+    return " ".join(text.split()).replace("|", "\\|") or "—"
+
+
+def render_markdown(trail: dict) -> str:
+    """The trail as a Markdown document for a dossier: tables for facts, parameters and
+    outcome, a section per step with its rule, inputs, details and result."""
+    rs, v = trail["ruleset"], trail["version"]
+    out = [f"# {trail['decision']} — {trail['title']}", ""]
+    until = f" tot en met {v['in_force_until']}" if v.get("in_force_until") else ""
+    rows = [
+        ("Peildatum", trail["on"]),
+        ("Regelset", f"{rs['id']} — {rs['title']}"),
+        ("Versie", f"{v['name']}, in werking vanaf {v['in_force_from']}{until}"
+                   + (f", wijzigt {v['amends']}" if v.get("amends") else "")),
+        ("Grondslag van de versie", v.get("citation") or "—"),
+        ("Bron", f"{trail['ruleset_source']} {trail.get('citation') or ''}".strip()),
+        ("Regelbestand", f"`{rs['file']}`"),
+        ("Inhoudshash (sha256)", f"`{rs['sha256']}`"),
+    ]
+    log = trail.get("log")
+    if log:
+        rows.append(("Logboek", f"beslissing `{log['id']}`, genomen op {log['made_at']} "
+                                f"(regelwerk {log['engine']}); opnieuw uitgerekend met de "
+                                "regels van toen"))
+        if log.get("hashed_facts"):
+            rows.append(("Alleen als hash gelogd", ", ".join(log["hashed_facts"])))
+        if not log.get("reproduced", True):
+            rows.append(("Let op", "de uitkomst wijkt af van de gelogde uitkomst: "
+                                   + _cell(log["logged_result"])))
+    out += ["| | |", "|---|---|"] + [f"| {k} | {_cell(val)} |" for k, val in rows] + [""]
+
+    out += ["## Feiten", "", "| Feit | Omschrijving | Waarde | Gegeven |", "|---|---|---|---|"]
+    out += [f"| `{f['name']}` | {_cell(f['label'] or '')} | {_cell(f['value'])} | "
+            f"{'ja' if f['given'] else 'nee'} |" for f in trail["facts"]]
+    if trail["unused_facts"]:
+        out += ["", "Gegeven maar niet gebruikt: "
+                + ", ".join(f"`{n}`" for n in trail["unused_facts"]) + "."]
+    out.append("")
+
+    out += ["## Parameters", ""]
+    if trail["parameters"]:
+        out += ["| Parameter | Omschrijving | Waarde | Bron |", "|---|---|---|---|"]
+        for p in trail["parameters"]:
+            unit = f" {p['unit']}" if p.get("unit") else ""
+            out.append(f"| `{p['name']}` | {_cell(p['label'])} | {_cell(p['value'])}{unit} | "
+                       f"{_cell(p['citation'])} |")
+    else:
+        out.append("Deze beslissing gebruikt geen parameters.")
+    out.append("")
+
+    out += ["## Stappen", ""]
+    for n, s in enumerate(trail["steps"], 1):
+        cite = f" ({s['citation']})" if s.get("citation") else ""
+        out += [f"### {n}. {s['label'] or s['name']}{cite}", ""]
+        out.append(f"- {_KIND_WORDS.get(s['kind'], s['kind'])}: `{s['source']}`")
+        for k, val in s["inputs"].items():
+            out.append(f"- met `{k}` = {_cell(val)}")
+        out.extend(f"- {line}" for line in _detail_lines(s))
+        if _is_records(s["result"]):
+            out.append(f"- **{s['name']}**:")
+            out.extend(f"  {i}. {_cell(item)}" for i, item in enumerate(s["result"], 1))
+        else:
+            out.append(f"- **{s['name']}** = {_cell(s['result'])}")
+        if s.get("note"):
+            out.append(f"- ⓘ {s['note']}")
+        out.append("")
+
+    out += ["## Uitkomst", "", "| Uitkomst | Omschrijving | Waarde |", "|---|---|---|"]
+    labels = trail.get("output_labels", {})
+    out += [f"| `{k}` | {_cell(labels.get(k, ''))} | {_cell(val)} |"
+            for k, val in trail["result"].items()]
+    if trail["uitleg"]:
+        out += ["", "### Toelichting", ""] + [f"- {note}" for note in trail["uitleg"]]
+    return "\n".join(out) + "\n"
+
+
+TRAIL_FORMATS = {"text": render_text, "markdown": render_markdown}
 
 
 def _detail_lines(step: dict) -> list[str]:

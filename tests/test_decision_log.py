@@ -11,11 +11,9 @@ import sys
 from pathlib import Path
 
 import pytest
-
+from conftest import write_case
 from regelwerk.engine.api import Engine
 from regelwerk.engine.decisionlog import DecisionLog, LogError, default_path, log_from_options
-
-from conftest import write_case
 
 CASE = {"vormingsattest": {"datum": "2025-06-01"},
         "aanstellingen": [{"van": "2025-09-01", "soort": "proeftijd"}]}
@@ -82,6 +80,12 @@ def test_log_option_beats_the_environment(cli, tmp_path, private_decision_log):
     assert not private_decision_log.exists()
 
 
+def test_log_and_no_log_together_is_a_usage_error(cli, tmp_path):
+    res = cli("--log", str(tmp_path / "x.sqlite"), "--no-log", "decide", DUUR, "--case",
+              write_case(tmp_path, CASE), "--on", ON)
+    assert res.exit_code == 2 and "--no-log" in res.stderr and res.stdout == ""
+
+
 def test_default_location_is_the_user_data_folder(monkeypatch, tmp_path):
     monkeypatch.delenv("REGELWERK_LOG")
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
@@ -114,6 +118,15 @@ def test_unusable_log_stops_before_deciding(cli, tmp_path, make, words):
     assert result.stdout == ""
     assert words in result.stderr and str(target) in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_log_whose_folder_cannot_be_made_is_exit_5(cli, tmp_path):
+    blocker = tmp_path / "plain-file"
+    blocker.write_text("not a folder")
+    result = cli("--log", str(blocker / "log.sqlite"), "decide", DUUR, "--case",
+                 write_case(tmp_path, CASE), "--on", ON)
+    assert result.exit_code == 5 and result.stdout == ""
+    assert f"cannot make its folder {blocker}" in result.stderr
 
 
 @pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root writes anywhere")
@@ -208,28 +221,74 @@ def test_an_exception_keeps_the_decisions_already_added(tmp_path):
     engine = Engine()
     result = engine.decide(DUUR, CASE, ON)
     log = DecisionLog(tmp_path / "log.sqlite")
-    with pytest.raises(RuntimeError):
-        with log.writer(batch_size=100) as w:
-            w.add(result, CASE)
-            w.add(result, CASE)
-            raise RuntimeError("stop")
+    with pytest.raises(RuntimeError), log.writer(batch_size=100) as w:
+        w.add(result, CASE)
+        w.add(result, CASE)
+        raise RuntimeError("stop")
     assert log.count() == 2
 
 
-def test_personal_facts_are_logged_only_as_a_hash(cli, tmp_path, private_decision_log):
+def _raw(path: Path) -> bytes:
+    return b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*"))
+
+
+def test_personal_facts_marked_in_the_rule_set_are_logged_only_as_a_hash(
+        cli, tmp_path, private_decision_log):
     case = dict(CASE, trainee={"naam": "An Peeters", "rijksregisternummer": "85.07.30-033.61"})
-    result = cli("decide", DUUR, "--case", write_case(tmp_path, case), "--on", ON,
-                 "--hash-fact", "trainee.naam", "--hash-fact", "trainee.rijksregisternummer")
+    result = cli("decide", DUUR, "--case", write_case(tmp_path, case), "--on", ON)
     assert result.exit_code == 0, result.stderr
-    raw = private_decision_log.read_bytes()
-    for wal in private_decision_log.parent.glob("*-wal"):
-        raw += wal.read_bytes()
-    assert b"Peeters" not in raw and b"85.07.30" not in raw
+    assert b"Peeters" not in _raw(private_decision_log)
+    assert b"85.07.30" not in _raw(private_decision_log)
     [entry] = DecisionLog(private_decision_log).entries()
     assert entry.facts["trainee"]["naam"].startswith("sha256:")
     assert entry.facts["aanstellingen"] == CASE["aanstellingen"]
-    assert sorted(entry.hashed_facts) == ["trainee.naam", "trainee.rijksregisternummer"]
+    assert entry.hashed_facts == ["trainee.naam", "trainee.rijksregisternummer"]
+
+
+def test_hash_fact_option_hashes_more_facts_nested_dotted_or_in_lists(
+        cli, tmp_path, private_decision_log):
+    case = dict(CASE, **{"dossier.notitie": "gesprek met An"},
+                aanstellingen=[{"van": "2025-09-01", "soort": "proeftijd", "school": "GO! X"}])
+    result = cli("decide", DUUR, "--case", write_case(tmp_path, case), "--on", ON,
+                 "--hash-fact", "dossier.notitie", "--hash-fact", "aanstellingen.school")
+    assert result.exit_code == 0, result.stderr
+    assert b"gesprek met An" not in _raw(private_decision_log)
+    [entry] = DecisionLog(private_decision_log).entries()
+    assert entry.facts["dossier.notitie"].startswith("sha256:")
+    assert entry.facts["aanstellingen"][0]["school"].startswith("sha256:")
+    assert entry.facts["aanstellingen"][0]["van"] == "2025-09-01"
+    assert entry.hashed_facts == ["dossier.notitie", "aanstellingen.school"]
 
 
 def test_log_error_is_a_regelwerk_error_with_exit_5():
     assert LogError("x").exit_code == 5
+
+
+def test_a_damaged_log_is_exit_5_for_deciding_and_reading(cli, tmp_path):
+    target = tmp_path / "damaged.sqlite"
+    engine = Engine()
+    result = engine.decide(DUUR, CASE, ON)
+    with DecisionLog(target).writer() as w:
+        for _ in range(2000):
+            w.add(result, CASE)
+    with sqlite3.connect(target) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    size = target.stat().st_size
+    with target.open("r+b") as handle:
+        handle.truncate(size // 3)
+    for args in (("decide", DUUR, "--case", write_case(tmp_path, CASE), "--on", ON),
+                 ("log", "list"), ("log", "replay", "--all")):
+        res = cli("--log", str(target), *args)
+        assert res.exit_code == 5, (args, res.stderr)
+        assert "damaged" in res.stderr and res.stdout == ""
+
+
+def test_batch_hashes_the_facts_named_on_the_command_line(cli, tmp_path, private_decision_log):
+    path = tmp_path / "personal.jsonl"
+    case = dict(CASE, dossier={"notitie": "vertrouwelijk gesprek"})
+    path.write_text(json.dumps({"decision": DUUR, "on": ON, "case": case}) + "\n")
+    result = cli("decide", "--cases", str(path), "--hash-fact", "dossier.notitie")
+    assert result.exit_code == 0, result.stderr
+    assert b"vertrouwelijk" not in _raw(private_decision_log)
+    [entry] = DecisionLog(private_decision_log).entries()
+    assert entry.hashed_facts == ["dossier.notitie"]

@@ -2,7 +2,8 @@
 
 Exit codes: 0 decided (whatever the outcome); 1 no decision could be made for a case;
 2 usage error (unknown decision, unreadable case file, bad option); 3 rule files are
-broken; 4 internal error (a bug: please report it); 5 the decision log cannot be used.
+broken; 4 internal error (a bug: please report it); 5 the decision log cannot be used;
+6 `log replay --exit-code` found a decision that comes out different.
 """
 
 from __future__ import annotations
@@ -98,13 +99,16 @@ class State:
 @click.pass_context
 def main(ctx: click.Context, rules: tuple[str, ...], log_path: str | None, no_log: bool) -> None:
     """regelwerk: decide, explain and manage education regulations written as rule files."""
+    if log_path and no_log:
+        raise click.UsageError("give --log PATH or --no-log, not both")
     ctx.obj = State(rules, log_path, no_log)
 
 
 def _register() -> None:
-    from . import authoring, decide, plugins, rules
+    from . import authoring, decide, log, plugins, rules
 
     decide.register(main)
+    log.register(main)
     rules.register(main)
     plugins.register(main)
     authoring.register(main)

@@ -71,25 +71,41 @@ def decide(state, decision, case_path, cases_path, on, fmt, hash_fact, workers, 
 
 
 @click.command()
-@click.argument("decision")
-@click.option("--case", "case_path", required=True, metavar="FILE",
+@click.argument("decision", required=False)
+@click.option("--case", "case_path", metavar="FILE",
               help="Case facts as JSON or YAML ('-' = stdin).")
 @click.option("--on", "on", metavar="DATE", help="Peildatum YYYY-MM-DD (default: today).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              help="text: a tree to read; json: the same trail for machines.")
+@click.option("--id", "log_id", metavar="ID",
+              help="Explain a logged decision (see 'regelwerk log list') from the rules as "
+                   "they were when it was made.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
+              help="text: a tree to read; json: the same trail for machines; markdown: a "
+                   "document for a dossier.")
 @click.pass_obj
-def explain(state, decision, case_path, on, fmt):
-    """Show the audit trail of deciding DECISION for a case."""
+def explain(state, decision, case_path, on, log_id, fmt):
+    """Show the audit trail of deciding DECISION for a case, or of a logged decision (--id)."""
     from ..api import parse_on
-    from ..trail import render_text
+    from ..trail import TRAIL_FORMATS
 
-    day = parse_on(on)
-    case = read_case(case_path)
-    trail = state.engine.explain(decision, case, day)
+    if log_id:
+        if decision or case_path or on:
+            raise UsageError("--id explains a logged decision: give no DECISION, --case or --on")
+        from ..audit import Auditor
+
+        log = state.log
+        if log is None:
+            raise UsageError("--id reads the decision log: leave out --no-log")
+        trail = Auditor(state.engine, log).explain(log.get(log_id))
+    else:
+        if not decision or not case_path:
+            raise UsageError("give DECISION and --case FILE, or --id ID of a logged decision")
+        day = parse_on(on)
+        case = read_case(case_path)
+        trail = state.engine.explain(decision, case, day)
     if fmt == "json":
         click.echo(json.dumps(trail, ensure_ascii=False, indent=2))
     else:
-        click.echo(render_text(trail))
+        click.echo(TRAIL_FORMATS[fmt](trail).rstrip("\n"))
 
 
 def register(group: click.Group) -> None:
