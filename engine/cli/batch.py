@@ -419,9 +419,11 @@ def _log_process(log: Any, conn: Any) -> None:
             while data := conn.recv_bytes():
                 _put_entries(writer, *pickle.loads(data))
         conn.send(("ok", ""))
+    except EOFError:
+        pass  # the reading process is gone (killed): what it handed over is committed
     except BaseException as err:  # noqa: BLE001 - reported by the process that reads
-        conn.send(("error", str(err) or type(err).__name__))
         try:
+            conn.send(("error", str(err) or type(err).__name__))
             while conn.recv_bytes():  # let the reading process finish handing over
                 pass
         except (EOFError, OSError):
