@@ -169,3 +169,33 @@ def test_default_workers_one_per_idle_core(monkeypatch, load, expected):
     monkeypatch.setattr(batch.os, "sched_getaffinity", lambda pid: {0, 1, 2, 3}, raising=False)
     monkeypatch.setattr(batch.os, "getloadavg", lambda: (load, load, load))
     assert batch.default_workers() == expected
+
+
+def test_csv_rows_of_the_wrong_width_fail_alone(cli, tmp_path):
+    path = tmp_path / "cases.csv"
+    path.write_text("decision,on,verzoek.domein\n"
+                    "omo.dienstverlening.categorie,2026-01-15,ICT\n"
+                    "omo.dienstverlening.categorie,2026-01-15\n"
+                    "\n"
+                    "omo.dienstverlening.categorie,2026-01-15,beleid\n")
+    result = cli("--no-log", "decide", "--cases", str(path))
+    assert result.exit_code == 1
+    out = lines(result.stdout)
+    assert [o.get("line") or o["result"]["dienstverleningslijn"] for o in out] == [1, 3, 3]
+    assert out[1]["error"] == "expected 3 columns, got 2"
+
+
+def test_csv_with_a_column_twice_is_a_usage_error(cli, tmp_path):
+    path = tmp_path / "cases.csv"
+    path.write_text("decision,verzoek.domein,verzoek.domein\nomo.dienstverlening.categorie,a,b\n")
+    result = cli("--no-log", "decide", "--cases", str(path))
+    assert result.exit_code == 2
+    assert "column 'verzoek.domein' appears twice" in result.stderr
+
+
+def test_an_unusable_log_stops_a_batch_before_the_first_line(cli, tmp_path):
+    not_a_log = tmp_path / "log.sqlite"
+    not_a_log.write_text("this is not a database")
+    result = cli("--log", str(not_a_log), "decide", "--cases", MIXED)
+    assert result.exit_code == 5
+    assert result.stdout == ""
