@@ -75,7 +75,7 @@ class Result:
         the rule-set block is serialised once per version, dates are turned into text by the
         JSON encoder itself."""
         outputs, notes = self.json_parts()
-        return (f'{{"decision":{_dumps(self.decision)},"on":"{self.on.isoformat()}",'
+        return (f'{{"decision":{_decision_json(self.decision)},"on":"{self.on.isoformat()}",'
                 f'"ruleset":{_summary_json(self.ruleset, self.version)},'
                 f'"result":{outputs},"uitleg":{notes}}}')
 
@@ -83,7 +83,8 @@ class Result:
         """The outputs and the notes as JSON text, encoded once (the log stores the same)."""
         parts = self.__dict__.get("_json_parts")
         if parts is None:
-            parts = self._json_parts = (_dumps(self.outputs), _dumps(self.notes))
+            notes = _dumps(self.notes) if self.notes else "[]"
+            parts = self._json_parts = (_dumps(self.outputs), notes)
         return parts
 
 
@@ -124,6 +125,18 @@ def json_text(value: Any) -> str:
     text `json.dumps(to_json(value), ensure_ascii=False, separators=(",", ":"))` gives."""
     return _dumps(value)
 _SUMMARIES: dict[tuple[int, int], tuple[Version, str]] = {}
+
+
+_DECISION_IDS: dict[str, str] = {}
+
+
+def _decision_json(decision: str) -> str:
+    found = _DECISION_IDS.get(decision)
+    if found is None:
+        found = _dumps(decision)
+        if len(_DECISION_IDS) < 10_000:
+            _DECISION_IDS[decision] = found
+    return found
 
 
 def _summary_json(ruleset: RuleSet, version: Version) -> str:
@@ -181,7 +194,7 @@ class Engine:
         return outputs, env
 
     def decide(self, decision_id: str, case: dict, on: _dt.date | str | None = None) -> Result:
-        day = parse_on(on)
+        day = on if type(on) is _dt.date else parse_on(on)
         ruleset, version, decision = self.resolve(decision_id, day)
         outputs, env = self.run(decision, case, day)
         notes = self._notes(decision, env)
