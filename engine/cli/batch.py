@@ -32,20 +32,40 @@ _RUN: dict[str, Any] = {}
 
 
 def default_workers() -> int:
-    """One worker per idle core: the cores this process may use, less the load average.
-
-    On a machine whose cores are busy with other work, worker processes only compete with it
-    and with each other; deciding in this one process is then the fastest (as `make -l`
-    and GNU parallel's `--load` reason)."""
+    """One worker per idle core (at least one): on a machine whose cores are busy with other
+    work, worker processes only compete with it and with each other."""
     try:
         cores = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):  # pragma: no cover - platforms without affinity
         cores = os.cpu_count() or 1
+    return max(1, min(cores, int(_idle_cores(cores) + 0.5)))
+
+
+def _idle_cores(cores: int, sample: float = 0.05) -> float:
+    """How many cores are idle now: measured over a moment from /proc/stat where there is
+    one, else the cores less the load average (as `make -l` reasons)."""
     try:
-        load = os.getloadavg()[0]
+        first = _cpu_times()
+        import time
+
+        time.sleep(sample)
+        second = _cpu_times()
+        total = second[0] - first[0]
+        if total > 0:
+            return cores * (second[1] - first[1]) / total
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return cores - os.getloadavg()[0]
     except (AttributeError, OSError):  # pragma: no cover - platforms without a load average
-        load = 0.0
-    return max(1, min(cores, int(cores - load + 0.5)))
+        return float(cores)
+
+
+def _cpu_times() -> tuple[int, int]:
+    """(all, idle) clock ticks of the machine so far, from the first line of /proc/stat."""
+    with open("/proc/stat", "rb") as handle:
+        fields = [int(x) for x in handle.readline().split()[1:]]
+    return sum(fields[:8]), fields[3] + fields[4]  # idle and waiting for input/output
 
 
 # ------------------------------------------------------------------ reading
@@ -295,7 +315,8 @@ def _init_worker(rules: list[str], run: dict) -> None:
         _RUN.update(run, engine=Engine(rules))
 
 
-def _in_order(chunks: Iterator[list], workers: int, rules: list[str]) -> Iterator[tuple]:
+def _in_order(chunks: Iterator[Any], workers: int | None,
+              rules: list[str]) -> Iterator[tuple]:
     """Decide chunks, in worker processes when `workers` > 1, yielding results in input order.
 
     At most 2 chunks per worker are in flight, so a long file is never read ahead."""
@@ -303,8 +324,10 @@ def _in_order(chunks: Iterator[list], workers: int, rules: list[str]) -> Iterato
     if first is None:
         return
     second = next(chunks, None)
-    if (workers <= 1 or second is None
-            or _chunk_len(first) + _chunk_len(second) < PARALLEL_FROM):
+    large = second is not None and _chunk_len(first) + _chunk_len(second) >= PARALLEL_FROM
+    if large and workers is None:
+        workers = default_workers()  # measured only when there is enough to share
+    if not large or workers is None or workers <= 1:
         yield first, decide_chunk(first)
         if second is not None:
             yield second, decide_chunk(second)
@@ -468,8 +491,7 @@ def run_batch(state: Any, decision: str | None, path: str, on: str | None, *,
         engine.catalog.decision(decision)  # an unknown decision is a usage error, before any line
     default_on = parse_on(on)
     fmt = input_format or ("csv" if path.lower().endswith(".csv") else "jsonl")
-    workers = default_workers() if workers is None else workers
-    if workers < 1:
+    if workers is not None and workers < 1:
         raise UsageError(f"--workers {workers}: give at least 1")
 
     stream, size = _open(path)
