@@ -134,6 +134,13 @@ def best(runs: int, fn):
     return min(results, key=lambda r: r[0])
 
 
+def fresh_log(folder: Path) -> None:
+    """Start every timed run with an empty decision log, so runs compare alike (a log that
+    grew by the earlier runs would make each later one slower)."""
+    for path in folder.glob("decisions.sqlite*"):
+        path.unlink()
+
+
 # ------------------------------------------------------------------ the parts
 
 
@@ -267,7 +274,7 @@ def main(argv: list[str] | None = None) -> int:
         hand = [sys.executable, str(HANDWRITTEN), path]
         # Default options, so the decision log is on; it goes to a log of the benchmark's own.
         os.environ["REGELWERK_LOG"] = str(folder / "decisions.sqlite")
-        ours_t = best(repeat, lambda: timed_run(batch, ours_out))[0]
+        ours_t = best(repeat, lambda: (fresh_log(folder), timed_run(batch, ours_out))[1])[0]
         theirs_t = best(repeat, lambda: timed_run(hand, theirs_out))[0]
         lines, differ, examples = compare(ours_out, theirs_out)
         print(f"   regelwerk decide --cases   {ours_t:7.2f} s  {n / ours_t:9,.0f} decisions/s")
@@ -278,7 +285,7 @@ def main(argv: list[str] | None = None) -> int:
 
         print("\n3. decision log")
         if supports_log(command):
-            logged = best(repeat, lambda: timed_run(batch, None))[0]
+            logged = best(repeat, lambda: (fresh_log(folder), timed_run(batch, None))[1])[0]
             unlogged = best(repeat, lambda: timed_run(command + ["--no-log", "decide",
                                                                  "--cases", path], None))[0]
             print(f"   logging on (the default) {logged:.2f} s, --no-log {unlogged:.2f} s: "
@@ -294,6 +301,7 @@ def main(argv: list[str] | None = None) -> int:
         big = str(folder / "big.jsonl")
         repeat_file(path, big, max(1, memory_lines // n))
         total = max(1, memory_lines // n) * n
+        fresh_log(folder)
         wall, _, peak = timed_run(command + ["decide", "--cases", big], os.devnull,
                                   memory=True)
         print(f"\n5. peak memory of `decide --cases` over {total:,} lines")
