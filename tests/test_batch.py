@@ -208,3 +208,28 @@ def test_an_unusable_log_stops_a_batch_before_the_first_line(cli, tmp_path):
     result = cli("--log", str(not_a_log), "decide", "--cases", MIXED)
     assert result.exit_code == 5
     assert result.stdout == ""
+
+
+_DECIDE_CHUNK = batch.decide_chunk
+
+
+def _dies_on_the_chunk_from_line_11(chunk):
+    """A worker that is killed while deciding one chunk (as the OOM killer would)."""
+    if isinstance(chunk, tuple) and chunk[0] == 11:
+        import os
+
+        os._exit(9)
+    return _DECIDE_CHUNK(chunk)
+
+
+def test_a_worker_that_dies_fails_the_run_instead_of_hanging(cli, tmp_path, monkeypatch):
+    monkeypatch.setattr(batch, "CHUNK_LINES", 5)
+    monkeypatch.setattr(batch, "PARALLEL_FROM", 10)
+    monkeypatch.setattr(batch, "decide_chunk", _dies_on_the_chunk_from_line_11)
+    source = Path(MIXED).read_text().splitlines()
+    path = tmp_path / "many.jsonl"
+    path.write_text("\n".join(source * 4) + "\n")
+    result = cli("--no-log", "decide", "--cases", str(path), "--workers", "2")
+    assert result.exit_code == 4
+    assert "a worker process stopped abruptly" in result.stderr
+    assert len(lines(result.stdout)) < 4 * 8

@@ -335,30 +335,47 @@ def _in_order(chunks: Iterator[Any], workers: int | None,
                 yield chunk, decide_chunk(chunk)
         return
 
+    import gc
     import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
     methods = multiprocessing.get_all_start_methods()
     ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
     run = {k: _RUN.get(k) for k in ("decision", "on", "log")}
-    import gc
-
     gc.freeze()  # the compiled rules are shared with forked workers, not copied by the GC
-    pool = ctx.Pool(workers, initializer=_init_worker, initargs=(rules, run))
+    # An executor, not a Pool: a worker that dies (killed, out of memory) fails the run
+    # with BrokenProcessPool instead of leaving it waiting forever for the lost chunk.
+    pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker,
+                               initargs=(rules, run))
+    finished = False
     try:
         pending: deque = deque()
         for chunk in _prepend((first, second), chunks):
-            pending.append((chunk, pool.apply_async(decide_chunk, (chunk,))))
+            pending.append((chunk, pool.submit(decide_chunk, chunk)))
             if len(pending) >= 2 * workers:
                 chunk, done = pending.popleft()
-                yield chunk, done.get()
+                yield chunk, done.result()
         while pending:
             chunk, done = pending.popleft()
-            yield chunk, done.get()
-        pool.close()
+            yield chunk, done.result()
+        finished = True
+    except BrokenProcessPool:
+        raise _WorkerLost() from None
     finally:
-        pool.terminate()
-        pool.join()
+        if not finished:  # stopped early: the chunks still queued are not wanted
+            for process in list(getattr(pool, "_processes", {}).values()):
+                process.terminate()
+        pool.shutdown(wait=True, cancel_futures=True)
         gc.unfreeze()
+
+
+class _WorkerLost(RegelwerkError):
+    exit_code = 4
+
+    def __init__(self) -> None:
+        super().__init__("a worker process stopped abruptly (killed, or out of memory?); the "
+                         "lines written so far are decided, the rest are not (try --workers 1)")
 
 
 def _prepend(head: Iterable, rest: Iterator) -> Iterator:
