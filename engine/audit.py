@@ -14,7 +14,7 @@ from typing import Any
 
 from .api import Engine, to_json
 from .compiler import Context
-from .decisionlog import DecisionLog, Entry
+from .decisionlog import DecisionLog, Entry, software_versions
 from .errors import CaseError, RegelwerkError, RuleFileError, UsageError
 from .facts import given_facts, parse_date
 from .loader import compile_bytes
@@ -115,6 +115,7 @@ class Auditor:
         report["today"] = {"version": result.version.name, "sha256": result.ruleset.sha256,
                            "file": result.ruleset.file, "result": now}
         report["status"] = "same" if now == entry.outputs else "different"
+        report["engine"] = {"logged": entry.engine, "today": software_versions()}
         report["outputs_changed"] = [
             {"name": k, "logged": entry.outputs.get(k), "today": now.get(k)}
             for k in [*entry.outputs, *(k for k in now if k not in entry.outputs)]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as _dt
+import functools
 import hashlib
 import json
 import os
@@ -96,13 +97,24 @@ def log_from_options(path: str | None, no_log: bool) -> DecisionLog | None:
     return DecisionLog(chosen)
 
 
-def _engine_version() -> str:
+# The software that computes, besides the rule text: the engine and the libraries that
+# decide dates (public holidays, month arithmetic). Logged so a replay can say when the same
+# rules give another outcome because one of them changed.
+_COMPUTING = ("regelwerk", "holidays", "python-dateutil")
+
+
+@functools.lru_cache(maxsize=1)
+def software_versions() -> str:
+    """The versions of the software that computes, as logged with each decision."""
     from importlib.metadata import PackageNotFoundError, version
 
-    try:
-        return version("regelwerk")
-    except PackageNotFoundError:  # pragma: no cover - running from a source tree
-        return "unknown"
+    parts = []
+    for name in _COMPUTING:
+        try:
+            parts.append(f"{name} {version(name)}")
+        except PackageNotFoundError:  # pragma: no cover - running from a source tree
+            parts.append(f"{name} ?")
+    return ", ".join(parts)
 
 
 def _plain(value: Any) -> Any:
@@ -474,7 +486,12 @@ class DecisionLog:
 
 
 class LogWriter:
-    """Adds decisions to the log; entries are written in batches, each in one transaction."""
+    """Adds decisions to the log; entries are written in batches, each in one transaction.
+
+    Entries may also be built by a writer without a connection (in a worker process) and
+    handed to the writer that owns the log: `rows` (entries not yet written, as table
+    rows), `rulesets` (rule-set texts not yet written, by hash) and `stored` (hashes
+    already written) are that hand-over; keep their shape."""
 
     def __init__(self, log: DecisionLog, conn: sqlite3.Connection, batch_size: int) -> None:
         self.log = log
@@ -483,7 +500,7 @@ class LogWriter:
         self.rows: list[tuple] = []
         self.rulesets: dict[str, tuple] = {}
         self.stored: set[str] = set()
-        self.engine = _engine_version()
+        self.engine = software_versions()
         self.written = 0
 
     def add(self, result: Result, case: dict) -> str:

@@ -126,7 +126,7 @@ def render_text(trail: dict) -> str:
     log = trail.get("log")
     if log:
         out.append(f"  logboek: beslissing {log['id']}, genomen op {log['made_at']} "
-                   f"(regelwerk {log['engine']}), opnieuw uitgerekend met de regels van toen")
+                   f"({log['engine']}), opnieuw uitgerekend met de regels van toen")
         if log.get("hashed_facts"):
             out.append(f"  alleen als hash gelogd: {', '.join(log['hashed_facts'])}")
         if not log.get("reproduced", True):
@@ -213,9 +213,9 @@ def render_markdown(trail: dict) -> str:
     ]
     log = trail.get("log")
     if log:
-        rows.append(("Logboek", f"beslissing `{log['id']}`, genomen op {log['made_at']} "
-                                f"(regelwerk {log['engine']}); opnieuw uitgerekend met de "
-                                "regels van toen"))
+        made = (f"beslissing `{log['id']}`, genomen op {log['made_at']} "
+                f"({log['engine']}); opnieuw uitgerekend met de regels van toen")
+        rows.append(("Logboek", made))
         if log.get("hashed_facts"):
             rows.append(("Alleen als hash gelogd", ", ".join(log["hashed_facts"])))
         if not log.get("reproduced", True):

@@ -94,6 +94,9 @@ def test_replay_all_with_filters_and_a_fact_logged_only_as_a_hash(cli, tmp_path)
     assert report["counts"] == {"same": 2, "different": 0, "error": 1}
     [error] = [r for r in report["replayed"] if r["status"] == "error"]
     assert error["id"] == hashed and "logged only as a hash" in error["error"]
+    differences = cli.json("log", "replay", "--all", "--differences")
+    assert [r["id"] for r in differences["replayed"]] == [hashed]
+    assert differences["counts"] == report["counts"]
     only = cli.json("log", "replay", "--all", "--ruleset", "ovsg.klacht")
     assert [r["decision"] for r in only["replayed"]] == ["ovsg.klacht.antwoordtermijn"]
     res = cli("explain", "--id", hashed)
@@ -197,3 +200,24 @@ def test_a_hashed_fact_the_decision_does_not_read_is_no_obstacle(cli, tmp_path):
                     "--hash-fact", "aanstellingen.soort")
     res = cli("explain", "--id", used["log_id"])
     assert res.exit_code == 1 and "aanstellingen.soort was logged only as a hash" in res.stderr
+
+
+def test_same_rules_other_outcome_names_the_software_then_and_now(cli, tmp_path,
+                                                                 private_decision_log):
+    import sqlite3
+
+    log_id = _decide(cli, tmp_path)
+    shown = cli.json("log", "show", log_id)
+    assert shown["engine"].startswith("regelwerk ") and "holidays " in shown["engine"]
+    # As if an older release of a date library had computed another end date then.
+    with sqlite3.connect(private_decision_log) as conn:
+        conn.execute("UPDATE decisions SET engine = 'regelwerk 0.0.1, holidays 0.1', "
+                     "outputs = json_set(outputs, '$.einddatum', '2026-06-29') WHERE id = ?",
+                     (log_id,))
+    out = cli("log", "replay", log_id).stdout
+    assert "ANDERS" in out and "einddatum: 2026-06-29 → 2026-06-30" in out
+    assert ("de software rekent nu anders: toen regelwerk 0.0.1, holidays 0.1, nu "
+            + shown["engine"]) in out
+    trail = cli.json("explain", "--id", log_id)
+    assert trail["log"]["reproduced"] is False
+    assert "wijkt af van de gelogde uitkomst" in cli("explain", "--id", log_id).stdout

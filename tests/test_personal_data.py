@@ -7,7 +7,6 @@ import copy
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from regelwerk.engine.decisionlog import hash_facts, hash_value, is_hashed
 
 KEYS = st.sampled_from(["a", "b", "c", "a.b"])

@@ -75,7 +75,8 @@ def log_show(state, log_id, fmt):
         click.echo(_dumps(data))
         return
     lines = [f"beslissing {entry.id}",
-             f"  genomen op: {entry.made_at} (regelwerk {entry.engine})",
+             f"  genomen op: {entry.made_at}",
+             f"  software:   {entry.engine}",
              f"  beslissing: {entry.decision}",
              f"  peildatum:  {entry.peildatum}",
              f"  regelset:   {entry.ruleset_id} versie {entry.version}",
@@ -99,8 +100,10 @@ def log_show(state, log_id, fmt):
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @click.option("--exit-code", "exit_code", is_flag=True,
               help="Exit 6 when a decision comes out different or cannot be replayed.")
+@click.option("--differences", "only_different", is_flag=True,
+              help="Show only the decisions that come out different or cannot be replayed.")
 @click.pass_obj
-def log_replay(state, log_ids, replay_all, decision, ruleset, fmt, exit_code):
+def log_replay(state, log_ids, replay_all, decision, ruleset, fmt, exit_code, only_different):
     """Decide logged decisions again with today's rules (and --rules): same or different,
     and when different, which version, parameter, table or step changed."""
     from ..audit import Auditor
@@ -118,6 +121,8 @@ def log_replay(state, log_ids, replay_all, decision, ruleset, fmt, exit_code):
     for entry in entries:
         report = auditor.replay(entry)
         counts[report["status"]] += 1
+        if only_different and report["status"] == "same":
+            continue
         if fmt == "json":
             reports.append(report)
         else:
@@ -149,8 +154,12 @@ def _replay_text(r: dict) -> str:
     lines = [head + f"ANDERS ({versions})"]
     lines += [f"  {c['name']}: {_compact(c['logged'])} → {_compact(c['today'])}"
               for c in r["outputs_changed"]]
-    lines += [f"  oorzaak: {c}" for c in r["causes"]] or [
-        "  oorzaak: de regels zijn dezelfde (zelfde sha256): de engine rekent nu anders"]
+    if not r["causes"]:
+        software = (f": toen {r['engine']['logged']}, nu {r['engine']['today']}"
+                    if r["engine"]["logged"] != r["engine"]["today"] else "")
+        lines.append("  oorzaak: de regels zijn dezelfde (zelfde sha256): de software rekent "
+                     f"nu anders{software}")
+    lines += [f"  oorzaak: {c}" for c in r["causes"]]
     return "\n".join(lines)
 
 
