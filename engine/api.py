@@ -11,12 +11,13 @@
 from __future__ import annotations
 
 import datetime as _dt
+import json
 import os
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator, Mapping
 
 from .compiler import PEIL, Context
-from .errors import CaseError, RuleFileError
+from .errors import CaseError, RegelwerkError, RuleFileError, UsageError
 from .facts import describe_unknown, given_facts, parse_date, read_facts, unknown_facts
 from .loader import Catalog, build_catalog
 from .model import Decision, RuleSet, Version
@@ -73,6 +74,26 @@ class Result:
             data["warnings"] = self.warnings
         return data
 
+    def as_json(self) -> str:
+        """`as_dict()` as one line of JSON, the same text `json.dumps` gives, built faster:
+        the rule-set block is serialised once per version, dates are turned into text by the
+        JSON encoder itself."""
+        outputs, notes = self.json_parts()
+        return (f'{{"decision":{_decision_json(self.decision)},"on":"{self.on.isoformat()}",'
+                f'"ruleset":{_summary_json(self.ruleset, self.version)},'
+                f'"result":{outputs},"uitleg":{notes}{self._warnings_json()}}}')
+
+    def _warnings_json(self) -> str:
+        return f',"warnings":{_dumps(self.warnings)}' if self.warnings else ""
+
+    def json_parts(self) -> tuple[str, str]:
+        """The outputs and the notes as JSON text, encoded once (the log stores the same)."""
+        parts = self.__dict__.get("_json_parts")
+        if parts is None:
+            notes = _dumps(self.notes) if self.notes else "[]"
+            parts = self._json_parts = (_dumps(self.outputs), notes)
+        return parts
+
 
 _EVALUATION_ERRORS = (TypeError, ValueError, ArithmeticError, AttributeError, KeyError,
                       RecursionError)
@@ -84,6 +105,67 @@ def _evaluate(fn: Any, env: dict, what: str, decision: str | None = None) -> Any
         return fn(env)
     except _EVALUATION_ERRORS as err:
         raise CaseError(f"{what} cannot be evaluated: {err}", decision=decision) from None
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    return to_json(value)
+
+
+def _make_dumps():
+    """One compact, non-ASCII-escaping JSON encoder built once (the C one when available):
+    `JSONEncoder.encode` would build a new C encoder for every call."""
+    from json import encoder as _enc
+
+    if _enc.c_make_encoder is None:  # pragma: no cover - Python without the C accelerator
+        return json.JSONEncoder(ensure_ascii=False, separators=(",", ":"),
+                                default=_json_default).encode
+    try:
+        make = _enc.c_make_encoder(None, _json_default, _enc.encode_basestring, None, ":", ",",
+                                   False, False, True)
+    except TypeError:  # pragma: no cover - a Python whose C encoder takes other arguments
+        return json.JSONEncoder(ensure_ascii=False, separators=(",", ":"),
+                                default=_json_default).encode
+
+    def dumps(value: Any) -> str:
+        if isinstance(value, str):
+            return _enc.encode_basestring(value)
+        return "".join(make(value, 0))
+
+    return dumps
+
+
+_dumps = _make_dumps()
+
+
+def json_text(value: Any) -> str:
+    """Decision values as compact JSON text (dates as ISO text, non-ASCII kept), the same
+    text `json.dumps(to_json(value), ensure_ascii=False, separators=(",", ":"))` gives."""
+    return _dumps(value)
+
+
+_SUMMARIES: dict[tuple[int, int], tuple[Version, str]] = {}
+
+
+_DECISION_IDS: dict[str, str] = {}
+
+
+def _decision_json(decision: str) -> str:
+    found = _DECISION_IDS.get(decision)
+    if found is None:
+        found = _dumps(decision)
+        if len(_DECISION_IDS) < 10_000:
+            _DECISION_IDS[decision] = found
+    return found
+
+
+def _summary_json(ruleset: RuleSet, version: Version) -> str:
+    key = (id(ruleset), id(version))
+    found = _SUMMARIES.get(key)
+    if found is None or found[0] is not version:  # the id of a collected object may be reused
+        found = _SUMMARIES[key] = (version, _dumps(ruleset.summary(version)))
+    return found[1]
 
 
 def rules_dirs_from_env() -> list[str]:
@@ -147,7 +229,7 @@ class Engine:
         return outputs, env
 
     def decide(self, decision_id: str, case: dict, on: _dt.date | str | None = None) -> Result:
-        day = parse_on(on)
+        day = on if type(on) is _dt.date else parse_on(on)
         ruleset, version, decision = self.resolve(decision_id, day)
         warnings = self.check_facts(ruleset, decision, case)
         outputs, env = self.run(decision, case, day)
@@ -183,3 +265,44 @@ class Engine:
         notes = self._notes(decision, env)
         return build_trail(ruleset, version, decision, case, env, outputs, notes, day,
                            given_facts(case))
+
+    # -- many cases
+    def decide_record(self, record: Any, decision: str | None = None,
+                      on: _dt.date | str | None = None) -> Result:
+        """Decide one batch record `{"decision", "on", "case"}`; `decision` and `on` stand in
+        for what the record leaves out (the peildatum defaults to today)."""
+        if not isinstance(record, Mapping):
+            raise UsageError("a line must be a JSON object {decision, on, case}")
+        did = record.get("decision") or decision
+        if not did:
+            raise UsageError("no decision on this line or on the command line")
+        day = record.get("on") or on
+        return self.decide(did, record.get("case", {}), day)
+
+    def decide_many(self, records: Iterable[Any], *, decision: str | None = None,
+                    on: _dt.date | str | None = None, trail: bool = False) -> Iterator[dict]:
+        """Decide every record `{"decision", "on", "case"}` in order, as plain data.
+
+        Yields, for each record, the decision as `regelwerk decide --format json` prints it
+        (with its full `trail` when asked), or `{"line": n, "error": message}` (n counts
+        records from 1) for a record that cannot be decided; a bad record never stops the
+        others. `decision` and `on` are used where a record leaves them out.
+        """
+        day = parse_on(on) if on is not None else None
+        for number, record in enumerate(records, start=1):
+            try:
+                if trail:
+                    data = self.explain_record(record, decision, day)
+                else:
+                    data = self.decide_record(record, decision, day).as_dict()
+            except RegelwerkError as err:
+                data = {"line": number, "error": str(err)}
+            yield data
+
+    def explain_record(self, record: Any, decision: str | None = None,
+                       on: _dt.date | str | None = None) -> dict:
+        """A record's decision with its trail: `as_dict()` plus `"trail"` (see `explain`)."""
+        result = self.decide_record(record, decision, on)
+        data = result.as_dict()
+        data["trail"] = self.explain(result.decision, record.get("case", {}), result.on)
+        return data

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import calendar as _stdcal
 import re
+from array import array
+from bisect import bisect_right
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime, timedelta
-from functools import cache
+from datetime import MAXYEAR, date, datetime, timedelta
+from functools import cache, lru_cache
 from types import MappingProxyType
 from typing import Any
 
@@ -241,7 +243,38 @@ def add_working_days(
 ) -> date:
     """The n-th working day after `start` (which never counts), outside every suspended window."""
     _check_n(n)
-    return _advance(cal, _as_date(start), n, checked_windows(suspended), None)
+    start = _as_date(start)
+    windows = checked_windows(suspended)
+    # Counted days are looked up in a per-year index instead of walked one by one.
+    year = start.year
+    counted = _counted_days(cal, windows, year)
+    i = bisect_right(counted, start.toordinal())
+    while True:
+        left = len(counted) - i
+        if n <= left:
+            return date.fromordinal(counted[i + n - 1])
+        n -= left
+        year += 1
+        if year > MAXYEAR:
+            raise OverflowError("date value out of range")
+        counted, i = _counted_days(cal, windows, year), 0
+
+
+@lru_cache(maxsize=512)
+def _counted_days(cal: Calendar, windows: tuple[YearlyWindow, ...], year: int) -> array:
+    """The ordinals of a year's days that count: working days outside every window."""
+    first = date(year, 1, 1).toordinal()
+    last = date(year, 12, 31).toordinal()
+    is_working_day = cal.is_working_day  # a plugin's calendar may decide this its own way
+    days = array("l")
+    for ordinal in range(first, last + 1):
+        d = date.fromordinal(ordinal)
+        if windows and _window_of(d, windows) is not None:
+            continue
+        if not is_working_day(d):
+            continue
+        days.append(ordinal)
+    return days
 
 
 def explain_working_days(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Iterator, Sequence
 
 Interval = tuple[_dt.date, "_dt.date | None"]  # inclusive; None = open-ended
@@ -46,6 +47,7 @@ def _on(year: int, md: MonthDay) -> _dt.date:
             day -= 1
 
 
+@lru_cache(maxsize=4096)
 def window_in_year(window: YearlyWindow, year: int) -> tuple[_dt.date, _dt.date]:
     """The window's dates starting in `year` (a window may run into the next year)."""
     first, last = window
@@ -65,6 +67,7 @@ class DaySet:
     def __post_init__(self) -> None:
         self.periods = merge(self.periods)
         self.excluded = [(s, e) for s, e in merge(self.excluded) if e is not None]
+        self.yearly = [(tuple(first), tuple(last)) for first, last in self.yearly]  # hashable
 
     def _next_exclusion(self, cursor: _dt.date, ex_index: int) -> tuple[tuple | None, int]:
         while ex_index < len(self.excluded) and self.excluded[ex_index][1] < cursor:

@@ -130,7 +130,12 @@ _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=_p
 
 
 def _json(value: Any) -> str:
-    return _encode(value)
+    """Compact JSON, dates as ISO text (the engine's one C encoder, built once)."""
+    global _json
+    from .api import json_text
+
+    _json = json_text
+    return json_text(value)
 
 
 # ------------------------------------------------------------------ personal data
@@ -511,7 +516,7 @@ class LogWriter:
         self.rows.append((
             decision_id, now, result.decision, result.on.isoformat(), ruleset.id,
             result.version.name, ruleset.sha256, _json(facts), _json(hashed) if hashed else "[]",
-            _json(result.outputs), _json(result.notes), self.engine,
+            *result.json_parts(), self.engine,
         ))
         if ruleset.sha256 not in self.stored and ruleset.sha256 not in self.rulesets:
             self.rulesets[ruleset.sha256] = (ruleset.sha256, ruleset.id, ruleset.file,

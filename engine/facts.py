@@ -48,6 +48,10 @@ def _json_like(value: Any) -> str:
 
 def parse_date(value: Any) -> _dt.date:
     """A date from ISO `YYYY-MM-DD` text (or a date the YAML reader made); ValueError otherwise."""
+    if type(value) is str:  # the usual case first: ISO text from JSON
+        if len(value) == 10 and value[4] == "-" and value[7] == "-":
+            return _fromisoformat(value)
+        raise ValueError
     if isinstance(value, _dt.datetime):
         raise ValueError
     if isinstance(value, _dt.date):
@@ -55,6 +59,9 @@ def parse_date(value: Any) -> _dt.date:
     if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
         return _dt.date.fromisoformat(value)
     raise ValueError
+
+
+_fromisoformat = _dt.date.fromisoformat
 
 
 @dataclass
@@ -157,12 +164,19 @@ def _convert_record(fields: dict[str, FactSpec], value: Any, where: str) -> dict
     return out
 
 
+_PARTS: dict[str, list[str]] = {}  # dotted fact names, split once
+
+
 def lookup(case: dict, name: str) -> Any:
     """The value of a dotted fact in a case, nested or spelt with dots; MISSING if absent."""
     if name in case:
         return case[name]
     node: Any = case
-    parts = name.split(".")
+    parts = _PARTS.get(name)
+    if parts is None:
+        parts = name.split(".")
+        if len(_PARTS) < 10_000:  # names come from rule files: a bound only against misuse
+            _PARTS[name] = parts
     for i, part in enumerate(parts):
         if not isinstance(node, dict):
             return MISSING

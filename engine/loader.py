@@ -85,20 +85,29 @@ def compile_file(path: Path, ctx: Context, origin: str, display: str | None = No
 
 def compile_bytes(raw: bytes, name: str, ctx: Context, origin: str = ""):
     """Validate and compile the text of a rule file (shown as `name` in messages), such as
-    a rule set kept in the decision log: (RuleSet or None, problems, id or None)."""
-    from . import schema, yamlsource
+    a rule set kept in the decision log: (RuleSet or None, problems, id or None).
 
-    try:
-        located = yamlsource.load_yaml_bytes(raw, name)
-    except RuleFileError as err:
-        return None, err.problems, None
-    rid = located.data.get("id") if isinstance(located.data.get("id"), str) else None
-    problems = schema.validate(located)
-    if problems:
-        return None, problems, rid
-    compiler = FileCompiler(located, ctx, sha256=hashlib.sha256(raw).hexdigest(), origin=origin,
-                            text=raw)
+    Text read and validated before (the same bytes) skips YAML and the schema: see
+    rulecache."""
+    from . import rulecache
+
+    sha256 = hashlib.sha256(raw).hexdigest()
+    located = rulecache.load(sha256, name)
+    if located is None:
+        from . import schema, yamlsource
+
+        try:
+            located = yamlsource.load_yaml_bytes(raw, name)
+        except RuleFileError as err:
+            return None, err.problems, None
+        rid = located.data.get("id") if isinstance(located.data.get("id"), str) else None
+        problems = schema.validate(located)
+        if problems:
+            return None, problems, rid
+        rulecache.store(sha256, located)
+    compiler = FileCompiler(located, ctx, sha256=sha256, origin=origin, text=raw)
     ruleset = compiler.compile()
+    rid = located.data.get("id") if isinstance(located.data.get("id"), str) else None
     return ruleset, compiler.problems, rid
 
 

@@ -36,7 +36,7 @@ class Template:
     parts: list[str | Callable[[dict], str]]
 
     def render(self, env: dict) -> str:
-        return "".join(p if isinstance(p, str) else p(env) for p in self.parts)
+        return "".join([p if isinstance(p, str) else p(env) for p in self.parts])
 
 
 @dataclass

@@ -31,8 +31,17 @@ def read_case(path: str) -> dict:
 @click.option("--hash-fact", "hash_fact", multiple=True, metavar="FACT",
               help="Log this fact (dotted name) only as a hash, e.g. personal data. Repeatable; "
                    "adds to the facts the rule set marks as personal data.")
+@click.option("--workers", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Batch: decide in N processes, output still in input order "
+                   "(default: one per core; small files are decided in-process).")
+@click.option("--input-format", "input_format", type=click.Choice(["jsonl", "csv"]),
+              default=None, help="Batch: JSON Lines, or CSV with a header of `decision`, `on` "
+                                 "and dotted fact names (default: csv for *.csv, else jsonl).")
+@click.option("--progress/--no-progress", default=None,
+              help="Batch: a progress bar on stderr (default: only when stderr is a terminal).")
 @click.pass_obj
-def decide(state, decision, case_path, cases_path, on, fmt, hash_fact):
+def decide(state, decision, case_path, cases_path, on, fmt, hash_fact, workers, input_format,
+           progress):
     """Decide DECISION for the case in --case FILE, or every line of --cases FILE.
 
     Every decision made is written to the decision log (see --log, --no-log)."""
@@ -46,7 +55,8 @@ def decide(state, decision, case_path, cases_path, on, fmt, hash_fact):
     if cases_path:
         from .batch import run_batch
 
-        sys.exit(run_batch(state, decision, cases_path, on))
+        sys.exit(run_batch(state, decision, cases_path, on, workers=workers,
+                           input_format=input_format, progress=progress))
     if not decision:
         raise UsageError("name the decision to make, e.g. 'regelwerk decide go.jobtraining.duur'")
     day = parse_on(on)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+from functools import lru_cache
 from typing import Any, Callable
 
 from ..calendars import windows_from_rule
@@ -52,7 +53,21 @@ def _service_days(periods, where, not_before=None, exclude=None, exclude_yearly=
             raise CaseError(f"{end_field} {end} lies before {start_field} {start}",
                             fact=f"uitsluiting {i + 1}")
         excluded.append((start, end if end is not None else _dt.date.max))
-    return DaySet(intervals, excluded, list(windows_from_rule(exclude_yearly, "exclude_yearly")))
+    return DaySet(intervals, excluded, list(_yearly(exclude_yearly)))
+
+
+def _yearly(value: Any) -> tuple:
+    """Yearly windows as the rule file writes them, parsed once per distinct value."""
+    try:
+        key = tuple((str(w["van"]), str(w["tot"])) for w in value or ())
+    except (TypeError, KeyError, IndexError):
+        return windows_from_rule(value, "exclude_yearly")  # says what is wrong
+    return _parsed_yearly(key)
+
+
+@lru_cache(maxsize=256)
+def _parsed_yearly(key: tuple[tuple[str, str], ...]) -> tuple:
+    return windows_from_rule([{"van": a, "tot": b} for a, b in key], "exclude_yearly")
 
 
 def _check_service_days(args: dict[str, Any], ctx: Any) -> str | None:

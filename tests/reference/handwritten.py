@@ -149,29 +149,23 @@ def _go_toelating(case: dict, on: date) -> dict:
     in_ambt = _required(case, "trainee.in_ambt", _as_bool)
     attest = _optional(case, "vormingsattest.datum", _as_date)
 
-    redenen: list[str] = []
-    ok = True
+    # The reasons: every condition met when all are, otherwise the ones not met (§4.1).
+    voldaan: list[str] = []
+    niet: list[str] = []
     if in_ambt:
-        redenen.append("de trainee oefent het selectie- of bevorderingsambt effectief uit (§4.1)")
+        voldaan.append("oefent het selectie- of bevorderingsambt effectief uit (§4.1)")
     else:
-        ok = False
-        redenen.append(
-            "de trainee oefent het selectie- of bevorderingsambt niet effectief uit (§4.1)"
-        )
+        niet.append("oefent het selectie- of bevorderingsambt niet effectief uit (§4.1)")
     if attest is None:
-        ok = False
-        redenen.append("de trainee is niet in het bezit van een vormingsattest (§4.1)")
-    elif attest >= _ATTEST_VANAF:
-        redenen.append(
-            f"het vormingsattest van {attest.isoformat()} werd afgeleverd vanaf 2013 (§4.1)"
-        )
+        niet.append("heeft geen vormingsattest (§4.1)")
     else:
-        ok = False
-        redenen.append(
-            f"het vormingsattest van {attest.isoformat()} werd vóór 2013 afgeleverd; "
-            "enkel attesten vanaf 2013 komen in aanmerking (§4.1)"
-        )
-    return {"toegelaten": ok, "redenen": redenen}
+        voldaan.append(f"heeft een vormingsattest van {attest.isoformat()} (§4.1)")
+        if attest >= _ATTEST_VANAF:
+            voldaan.append(f"het vormingsattest is afgeleverd vanaf {_ATTEST_VANAF} (§4.1)")
+        else:
+            niet.append(f"het vormingsattest van {attest.isoformat()} is afgeleverd vóór "
+                        f"{_ATTEST_VANAF} (§4.1)")
+    return {"toegelaten": not niet, "redenen": niet or voldaan}
 
 
 _LOKAAL = ("BaO", "BuBaO", "SO", "BuSO")
@@ -188,16 +182,10 @@ def _go_mentor(case: dict, on: date) -> dict:
     niveau = _ALIASES.get(niveau, niveau)
     if niveau in _LOKAAL:
         soort = "lokaal"
-        door = (
-            "de eigen scholengroep van de trainee; de kandidaat geeft bij inschrijving "
-            "op wie de lokale mentor zal zijn (§4.3, §5.1)"
-        )
+        door = "de eigen scholengroep van de trainee"
     elif niveau in _CENTRAAL:
         soort = "centraal"
-        door = (
-            "de pedagogische diensten van het GO!, in overleg met de betrokken "
-            "scholengroep, na inschrijving (§4.3, §5.2)"
-        )
+        door = "de pedagogische diensten van het GO!, in overleg met de scholengroep, na inschrijving"
     else:
         raise NotDecidable(
             f"trainee.onderwijsniveau: {niveau!r} valt niet onder de regeling "
@@ -300,18 +288,20 @@ def _go_duur(case: dict, on: date) -> dict:
     counting = []
     for van, tot, soort in aanstellingen:
         if soort == "proeftijd":
-            telt, reden = True, "proeftijd telt mee (§4.2)"
+            telt, reden = True, "toegelaten tot de proeftijd: telt mee"
         elif tot is _OPEN:
-            telt, reden = True, "waarnemende aanstelling zonder einddatum telt mee (§4.2)"
+            telt, reden = True, "waarnemende aanstelling zonder einddatum: telt mee"
         else:
             lengte = (tot - van).days + 1
             telt = lengte >= _MIN_WAARNEMEND
             if telt:
-                reden = f"waarnemende aanstelling van {lengte} dagen (minstens 30) telt mee"
+                reden = (f"waarnemende aanstelling van minstens {_MIN_WAARNEMEND} dagen "
+                         f"({lengte} dagen): telt mee")
             else:
-                reden = f"waarnemende aanstelling van {lengte} dagen (minder dan 30) telt niet mee"
-            reden += " (§4.2)"
-        per_aanstelling.append({"telt": telt, "reden": reden})
+                reden = (f"waarnemende aanstelling van minder dan {_MIN_WAARNEMEND} dagen "
+                         f"({lengte} dagen): telt niet mee")
+        per_aanstelling.append({"van": van.isoformat(), "tot": None if tot is _OPEN else _iso(tot),
+                                "soort": soort, "telt": telt, "reden": reden})
         if telt:
             # The jobtraining starts once both attest and appointment are there (§1).
             van = max(van, attest)
@@ -410,9 +400,8 @@ def _go_dossier(case: dict, on: date) -> dict:
 
 _GELDIGHEID_JAREN = 7  # §8
 _VERVOLG = (
-    "Het vormingsattest is niet langer geldig: de jury bepaalt, in overleg met de "
-    "betrokken scholengroep, wat moet ondernomen worden om het opnieuw volwaardig "
-    "geldig te maken voor de volgende 7 jaar (§8)."
+    "de jury bepaalt, in overleg met de betrokken scholengroep, wat moet gebeuren om het "
+    "vormingsattest opnieuw volwaardig geldig te maken"
 )
 
 
@@ -511,23 +500,26 @@ def _ovsg_werkingscode(case: dict, on: date) -> dict:
     if soort not in _TYPES:
         return {
             "van_toepassing": False,
-            "reden": f"het type {soort!r} valt niet onder het toepassingsgebied (§1)",
+            "reden": f"het type {soort!r} valt niet onder het toepassingsgebied van de "
+            "werkingscode (§1)",
         }
     if not gesubsidieerd:
         return {
             "van_toepassing": False,
-            "reden": "de werkingscode geldt enkel voor gesubsidieerde instellingen (§1)",
+            "reden": "de werkingscode geldt enkel voor de begeleiding van gesubsidieerde "
+            "instellingen (§1)",
         }
     if lidmaatschap == "geen":
         return {
             "van_toepassing": False,
             "reden": "de instelling behoort niet tot de vereniging van schoolbesturen van OVSG "
-            "en heeft geen overeenkomst met OVSG (§1)",
+            "en heeft geen overeenkomst met OVSG afgesloten (§1)",
         }
-    return {
-        "van_toepassing": True,
-        "reden": f"gesubsidieerde instelling van het type {soort} die {lidmaatschap} is van OVSG (§1)",
-    }
+    if lidmaatschap == "lid":
+        hoe = "die behoort tot de vereniging van schoolbesturen van OVSG"
+    else:
+        hoe = "die een overeenkomst met OVSG heeft afgesloten (geaffilieerd lid)"
+    return {"van_toepassing": True, "reden": f"gesubsidieerde instelling van het type {soort} {hoe} (§1)"}
 
 
 # ---------------------------------------------------------------------------
@@ -604,3 +596,39 @@ def decide(decision: str, case: dict, on: date) -> dict:
         return rule(case, on)
     except (OverflowError, ValueError) as exc:  # date arithmetic beyond year 9999
         raise NotDecidable(f"{decision}: datum buiten het bereik van de kalender ({exc})") from None
+
+
+# ---------------------------------------------------------------------------
+# JSON Lines in, JSON Lines out (the benchmark's baseline)
+# ---------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python handwritten.py FILE.jsonl`: decide every line `{decision, on, case}` and print
+    `{decision, on, result}`, or `{line, error}` for a line that cannot be decided."""
+    import json
+    import sys
+
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1:
+        print("usage: handwritten.py FILE.jsonl", file=sys.stderr)
+        return 2
+    out = sys.stdout
+    failed = 0
+    with open(args[0], "rb") as lines:
+        for number, raw in enumerate(lines, start=1):
+            if not raw.strip():
+                continue
+            try:
+                line = json.loads(raw)
+                result = decide(line["decision"], line["case"], line["on"])
+                text = {"decision": line["decision"], "on": line["on"], "result": result}
+            except (NotDecidable, KeyError, TypeError, ValueError) as exc:
+                failed += 1
+                text = {"line": number, "error": str(exc)}
+            out.write(json.dumps(text, ensure_ascii=False) + "\n")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
