@@ -16,6 +16,7 @@ import re
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from ruamel.yaml import YAML, composer
@@ -445,20 +446,31 @@ def load_json_record(raw: bytes | str) -> Any:
     raised as json.JSONDecodeError (the caller knows the line); anything else as UsageError."""
     from .errors import UsageError
 
+    if isinstance(raw, bytes | bytearray):
+        raw = raw.decode("utf-8")  # UnicodeDecodeError: the caller names the line
     try:
-        data = json.loads(raw, parse_constant=_no_constant, parse_float=_finite,
-                          object_pairs_hook=_unique_keys)
+        data = _record_decoder().decode(raw)
     except json.JSONDecodeError:
         raise
     except RecursionError:
         raise UsageError(_too_deep(CASE_LIMITS)) from None
     except ValueError as exc:  # NaN, a huge number, duplicate keys, too many digits
         raise UsageError(" ".join(str(exc).split())) from None
-    try:
-        _check_json_size(data, "line", CASE_LIMITS)
-    except CaseFileError as err:
-        raise UsageError(err.detail) from None
+    # A line can hold no more values than characters, nor be nested deeper than it has
+    # opening brackets: most lines are within the limits by their text alone.
+    if len(raw) > CASE_LIMITS.max_nodes or raw.count("{") + raw.count("[") > CASE_LIMITS.max_depth:
+        try:
+            _check_json_size(data, "line", CASE_LIMITS)
+        except CaseFileError as err:
+            raise UsageError(err.detail) from None
     return data
+
+
+@cache
+def _record_decoder() -> json.JSONDecoder:
+    """One decoder for every record (json.loads with hooks would build one per call)."""
+    return json.JSONDecoder(parse_constant=_no_constant, parse_float=_finite,
+                            object_pairs_hook=_unique_keys)
 
 
 def _check_json_size(data: Any, name: str, limits: Limits) -> None:
