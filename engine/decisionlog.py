@@ -19,8 +19,8 @@ import functools
 import hashlib
 import json
 import os
+import random
 import sqlite3
-import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,8 +64,6 @@ CREATE TABLE IF NOT EXISTS decisions (
 );
 CREATE INDEX IF NOT EXISTS decisions_made_at ON decisions(made_at);
 CREATE INDEX IF NOT EXISTS decisions_decision ON decisions(decision);
-CREATE INDEX IF NOT EXISTS decisions_ruleset ON decisions(ruleset_id);
-CREATE INDEX IF NOT EXISTS decisions_sha256 ON decisions(sha256);
 """
 
 _INSERT_DECISION = (
@@ -158,6 +156,7 @@ def hash_facts(case: Any, names: Iterable[str]) -> tuple[Any, list[str]]:
     """A copy of the case with each named fact (dotted name, nested or dotted keys, through
     lists) replaced by its hash; and the names that were found and hashed."""
     names = [n for n in names if _mentioned(case, n)]
+    names = [n for n in names if _hash_path(case, n.split("."), apply=False)]
     if not names:  # the usual case: nothing to hash, nothing to copy
         return case, []
     data = json.loads(_encode(case))  # a deep copy in plain JSON values
@@ -176,11 +175,15 @@ def _mentioned(case: Any, name: str) -> bool:
                for key in case)
 
 
-def _hash_path(node: Any, parts: list[str]) -> bool:
+def _hash_path(node: Any, parts: list[str], apply: bool = True) -> bool:
+    """Hash the fact `parts` wherever it stands below `node`; whether it was found. With
+    `apply` False, only whether it is there (nothing is changed)."""
     if isinstance(node, list):
         found = False
         for item in node:
-            found = _hash_path(item, parts) or found
+            found = _hash_path(item, parts, apply) or found
+            if found and not apply:
+                return True
         return found
     if not isinstance(node, dict):
         return False
@@ -190,13 +193,19 @@ def _hash_path(node: Any, parts: list[str]) -> bool:
         if key not in node:
             continue
         if i == len(parts):
+            if not apply:
+                return True
             _hash_in(node, key)
             found = True
         else:
-            found = _hash_path(node[key], parts[i:]) or found
+            found = _hash_path(node[key], parts[i:], apply) or found
+            if found and not apply:
+                return True
     inside = ".".join(parts) + "."
     for key in node:  # dotted keys that spell a part of the fact: {"klager.naam": ...}
         if key.startswith(inside):
+            if not apply:
+                return True
             _hash_in(node, key)
             found = True
     return found
@@ -208,6 +217,17 @@ def _hash_in(node: dict, key: str) -> None:
 
 
 # ------------------------------------------------------------------ the log
+
+
+_IDS = random.Random()
+os.register_at_fork(after_in_child=_IDS.seed)  # a forked worker must not repeat the parent's
+
+
+def new_decision_id() -> str:
+    """A random 128-bit decision id as 32 hex digits, like a version-4 UUID's hex but without
+    a system call per id (the generator is seeded from the system's randomness)."""
+    return f"{_IDS.getrandbits(128):032x}"
+
 
 
 def _describe(err: sqlite3.Error) -> str:
@@ -506,7 +526,7 @@ class LogWriter:
     def add(self, result: Result, case: dict) -> str:
         """Log one decision made; returns its decision id."""
         ruleset = result.ruleset
-        decision_id = uuid.uuid4().hex
+        decision_id = new_decision_id()
         names = list(dict.fromkeys([*ruleset.personal_data, *self.log.hash_facts]))
         if names:
             facts, hashed = hash_facts(case, names)
