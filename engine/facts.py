@@ -237,23 +237,43 @@ def unknown_facts(specs: list[FactSpec], case: dict) -> list[str]:
     otherwise, so callers warn about these, or refuse them in a strict rule set."""
     if not isinstance(case, dict):
         return []
-    declared = {spec.name: spec for spec in specs}
+    declared, groups, lists = _declared(specs)
     unknown: list[str] = []
     for name in given_facts(case):
-        if name in declared or any(name.startswith(d + ".") for d in declared):
-            continue
-        if any(d.startswith(name + ".") for d in declared):
-            continue  # an empty mapping or null where a group of facts belongs: not extra
+        if name in declared or name in groups:
+            continue  # groups: an empty mapping or null where a group of facts belongs
+        parts = name.split(".")
+        if any(".".join(parts[:i]) in declared for i in range(1, len(parts))):
+            continue  # inside a fact whose value is a mapping
         unknown.append(name)
-    for spec in specs:
-        fields = spec.items if spec.type == "list" and isinstance(spec.items, dict) else None
-        value = lookup(case, spec.name) if fields else None
+    for spec in lists:
+        fields = spec.items
+        value = lookup(case, spec.name)
         if not isinstance(value, list):
             continue
         for i, item in enumerate(value):
             if isinstance(item, dict):
                 unknown.extend(f"{spec.name}[{i}].{k}" for k in item if k not in fields)
     return unknown
+
+
+_DECLARED: dict[int, tuple[list, tuple[set, set, list]]] = {}
+
+
+def _declared(specs: list[FactSpec]) -> tuple[set[str], set[str], list[FactSpec]]:
+    """A decision's declared fact names, the groups above them (`trainee` of
+    `trainee.in_ambt`) and its list facts with known item fields; worked out once per list
+    of specs (a decision's inputs), not for every case."""
+    found = _DECLARED.get(id(specs))
+    if found is None or found[0] is not specs:  # the id of a collected list may be reused
+        names = {spec.name for spec in specs}
+        groups = {".".join(parts[:i]) for parts in (n.split(".") for n in names)
+                  for i in range(1, len(parts))}
+        lists = [spec for spec in specs if spec.type == "list" and isinstance(spec.items, dict)]
+        if len(_DECLARED) > 10_000:  # engines built again and again in one process
+            _DECLARED.clear()
+        found = _DECLARED[id(specs)] = (specs, (names, groups, lists))
+    return found[1]
 
 
 def describe_unknown(unknown: list[str], specs: list[FactSpec]) -> str:
