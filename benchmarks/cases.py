@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Callable, Iterator
 from datetime import date, timedelta
-from typing import Callable, Iterator
 
 NIVEAUS = ["BaO", "BuBaO", "SO", "BuSO", "CLB", "CVO", "DKO", "LSC", "VWO"]
 GROEPEN = ["SG Antwerpen", "SG Gent", "SG Brussel", "SG Leuven"]

@@ -68,7 +68,7 @@ class PeakRss:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
-    def __enter__(self) -> "PeakRss":
+    def __enter__(self) -> PeakRss:
         self._thread.start()
         return self
 
@@ -147,7 +147,6 @@ def fresh_log(folder: Path) -> None:
 def per_decision(path: str, per_type: int) -> list[tuple[str, float, float]]:
     """Decisions per second of the engine and the hand-written code, per decision, in-process."""
     from reference import handwritten
-
     from regelwerk.engine.api import Engine
     from regelwerk.engine.errors import RegelwerkError
 

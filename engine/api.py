@@ -13,8 +13,9 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import os
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any
 
 from .compiler import PEIL, Context
 from .errors import CaseError, RegelwerkError, RuleFileError, UsageError

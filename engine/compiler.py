@@ -11,8 +11,9 @@ import datetime as _dt
 import difflib
 import keyword
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from .errors import CaseError, PluginError, Problem, RegelwerkError
 from .expr import Compiled, ExprError, Ref, compile_expr
@@ -85,7 +86,7 @@ class Scope:
     in_item: bool = False
     used_params: dict[str, Param] = field(default_factory=dict)
 
-    def for_items(self, fields: list[str] | None) -> "Scope":
+    def for_items(self, fields: list[str] | None) -> Scope:
         return Scope(self.facts, self.params, self.steps, fields, True, self.used_params)
 
     def resolve(self, name: str) -> Ref | None:
@@ -499,10 +500,7 @@ class FileCompiler:
                  tables: dict[str, Table]) -> Decision:
         facts: dict[str, FactSpec] = {}
         for fname, fraw in raw["inputs"].items():
-            try:
-                facts[fname] = self.fact(fname, fraw, path + ("inputs", fname))
-            except _Abort:
-                raise
+            facts[fname] = self.fact(fname, fraw, path + ("inputs", fname))
         scope = Scope(facts, params)
         steps: list[Step] = []
         failed = False

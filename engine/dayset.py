@@ -9,9 +9,9 @@ by adding up stretch lengths.
 from __future__ import annotations
 
 import datetime as _dt
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Iterator, Sequence
 
 Interval = tuple[_dt.date, "_dt.date | None"]  # inclusive; None = open-ended
 MonthDay = tuple[int, int]

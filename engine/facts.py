@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from .errors import CaseError
 
@@ -74,7 +75,7 @@ class FactSpec:
     label: str = ""
     one_of: list | None = None
     default: Any = None
-    items: "FactSpec | dict[str, FactSpec] | None" = None
+    items: FactSpec | dict[str, FactSpec] | None = None
     convert: Callable[[Any, str], Any] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:

@@ -10,9 +10,10 @@ from __future__ import annotations
 import difflib
 import hashlib
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from .compiler import Context, FileCompiler
 from .errors import Problem, RuleFileError, UsageError

@@ -6,8 +6,9 @@ closures (see `compiler.py`)."""
 from __future__ import annotations
 
 import datetime as _dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from .errors import NoVersionInForce
 from .expr import Compiled, Ref

@@ -21,8 +21,9 @@ import io
 import os
 import pickle
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from .errors import Problem
 

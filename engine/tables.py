@@ -8,8 +8,9 @@ name a parameter). Tables of plain cells on one input are looked up in a diction
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from .expr import _order
 

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from regelwerk.engine.cli import main
 
 DATA = Path(__file__).parent / "data"

@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from regelwerk.engine.api import Engine
 from regelwerk.engine.cli import batch
 

@@ -15,7 +15,6 @@ import holidays
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-
 from regelwerk.engine.calendars import (
     Calendar,
     CalendarClash,

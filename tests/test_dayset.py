@@ -6,7 +6,6 @@ import datetime as dt
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from regelwerk.engine.dayset import DaySet, merge
 
 SUMMER = [((7, 5), (8, 15))]

@@ -7,7 +7,6 @@ import datetime as dt
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from regelwerk.engine.expr import MAX_DEPTH, MAX_LENGTH, ExprError, Ref, compile_expr
 
 FACTS = {"a": 3, "b": 4, "d": dt.date(2024, 2, 29), "s": "BaO", "xs": ["x", "y"], "m": {"k": 1},

@@ -9,9 +9,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from ruamel.yaml import YAML
-
 from conftest import DATA, write_case
+from ruamel.yaml import YAML
 
 CASES = YAML(typ="safe").load((DATA / "go_boundaries.yaml").read_text(encoding="utf-8"))
 

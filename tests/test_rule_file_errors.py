@@ -9,7 +9,6 @@ from __future__ import annotations
 import shutil
 
 import pytest
-
 from conftest import DATA
 
 BAD = sorted((DATA / "rules_bad").glob("*.yaml"))

@@ -6,7 +6,6 @@ import os
 import pickle
 
 import pytest
-
 from regelwerk.engine import rulecache
 from regelwerk.engine.api import Engine
 from regelwerk.engine.errors import RuleFileError

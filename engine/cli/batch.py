@@ -14,8 +14,9 @@ import json
 import os
 import sys
 from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 from ..errors import RegelwerkError, UsageError
 from ..yamlsource import load_json_record

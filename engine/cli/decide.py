@@ -8,8 +8,8 @@ import sys
 
 import click
 
-from ..errors import CaseError, RegelwerkError, UsageError, printable
-from .output import DECISION_FORMATS, dumps, for_terminal
+from ..errors import UsageError, printable
+from .output import DECISION_FORMATS, for_terminal
 
 
 def read_case(path: str) -> dict:

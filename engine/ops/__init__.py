@@ -14,8 +14,9 @@ file. Each argument has a kind, so the compiler can check a call when it loads t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 ARG_KINDS = ("value", "item", "table", "bindings", "text")
 
