@@ -11,13 +11,16 @@ from __future__ import annotations
 import os
 import stat
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from .errors import UsageError
 
 
-def write_atomically(path: str | os.PathLike, data: bytes) -> None:
-    """Replace `path` with `data` in one step, keeping the old file's permissions."""
+def write_atomically(path: str | os.PathLike, data: bytes,
+                     check: Callable[[Path], None] | None = None) -> None:
+    """Replace `path` with `data` in one step, keeping the old file's permissions. `check`,
+    if given, sees the temporary file once it is on disk and may raise to keep the old one."""
     path = Path(path)
     try:
         fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -29,6 +32,8 @@ def write_atomically(path: str | os.PathLike, data: bytes) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
+        if check is not None:
+            check(tmp)
         if path.exists():
             os.chmod(tmp, stat.S_IMODE(os.stat(path).st_mode))
         else:

@@ -14,14 +14,12 @@ import datetime as _dt
 import difflib
 import hashlib
 import io
-import os
-import stat
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .api import to_json
+from .atomicfile import write_atomically
 from .compiler import Context
 from .errors import Problem, RuleFileError, UsageError
 from .model import RuleSet
@@ -188,13 +186,8 @@ def write(ruleset: RuleSet, new: NewVersion, ctx: Context) -> None:
     if hashlib.sha256(original).hexdigest() != ruleset.sha256:
         raise UsageError(f"{path} changed since it was read; run the command again")
     text = render(original.decode("utf-8"), new)
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(text.encode("utf-8"))
-            handle.flush()
-            os.fsync(handle.fileno())
+
+    def loads_and_unchanged(tmp: Path) -> None:
         compiled, problems, _ = compile_file(tmp, ctx, ruleset.origin, display=str(path))
         errors = [p for p in problems if p.severity == "error"]
         if compiled is None or errors:
@@ -202,23 +195,5 @@ def write(ruleset: RuleSet, new: NewVersion, ctx: Context) -> None:
         if path.read_bytes() != original:
             raise UsageError(f"{path} changed while the new version was written; nothing "
                              "was changed, run the command again")
-        os.chmod(tmp, stat.S_IMODE(os.stat(path).st_mode))
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    _sync_folder(path.parent)
 
-
-def _sync_folder(folder: Path) -> None:
-    """Make the rename itself durable (where the platform allows opening a folder)."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+    write_atomically(path, text.encode("utf-8"), check=loads_and_unchanged)

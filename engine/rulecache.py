@@ -21,11 +21,10 @@ import io
 import os
 import pickle
 import tempfile
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .errors import Problem
+from .located import Located
 
 FORMAT = 1
 _HERE = Path(__file__).resolve().parent
@@ -85,31 +84,6 @@ def _rename(source: str, target: Path) -> None:
         os.rename(source, target)
 
 
-class CachedDoc:
-    """A validated rule file from the cache: its data and where each value stands in it.
-
-    It answers the same questions as `yamlsource.Located`, without loading the YAML reader."""
-
-    def __init__(self, data: Any, file: str, positions: dict, key_positions: dict):
-        self.data = data
-        self.file = file
-        self.positions = positions
-        self.key_positions = key_positions
-
-    def where(self, path: Sequence) -> tuple[int, int]:
-        path = tuple(path)
-        while path not in self.positions and path:
-            path = path[:-1]
-        return self.positions.get(path, (1, 1))
-
-    def key_where(self, path: Sequence) -> tuple[int, int]:
-        return self.key_positions.get(tuple(path)) or self.where(path)
-
-    def problem(self, path: Sequence, message: str, severity: str = "error") -> Problem:
-        line, col = self.where(path)
-        return Problem(self.file, line, col, message, severity)
-
-
 class _PlainData(pickle.Unpickler):
     """Unpickles plain data and dates only; anything else is refused."""
 
@@ -119,7 +93,7 @@ class _PlainData(pickle.Unpickler):
         raise pickle.UnpicklingError(f"{module}.{name} is not allowed in a rule cache entry")
 
 
-def load(sha256: str, name: str) -> CachedDoc | None:
+def load(sha256: str, name: str) -> Located | None:
     """The cached document of a file with this content, shown as `name`; None on a miss."""
     path = _entry(sha256)
     if path is None:
@@ -133,7 +107,7 @@ def load(sha256: str, name: str) -> CachedDoc | None:
         return None
     except Exception:  # noqa: BLE001 - a damaged entry is ignored and rebuilt
         return None
-    return CachedDoc(data, name, positions, key_positions)
+    return Located(data, name, positions, key_positions)
 
 
 def store(sha256: str, located: Any) -> None:

@@ -14,8 +14,7 @@ import math
 import os
 import re
 import sys
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -25,6 +24,7 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.reader import ReaderError
 
 from .errors import CaseFileError, Problem, RuleFileError
+from .located import Located
 
 # ruamel.yaml >= 0.19 stops deep nesting itself; before that, `except ()` catches nothing and
 # deep nesting is caught by RecursionError or by _Builder.measure.
@@ -70,32 +70,6 @@ class Limits:
 
 DEFAULT_LIMITS = Limits()
 CASE_LIMITS = Limits(max_bytes=50_000_000, max_nodes=5_000_000)
-
-
-@dataclass
-class Located:
-    """Plain data read from a file, with the 1-based (line, col) of every value and mapping key."""
-
-    data: Any
-    file: str
-    positions: dict[tuple, tuple[int, int]] = field(default_factory=dict)
-    key_positions: dict[tuple, tuple[int, int]] = field(default_factory=dict)
-
-    def where(self, path: Sequence) -> tuple[int, int]:
-        """Place of the value at path, else of its nearest placed ancestor, else (1, 1)."""
-        path = tuple(path)
-        while path not in self.positions and path:
-            path = path[:-1]
-        return self.positions.get(path, (1, 1))
-
-    def key_where(self, path: Sequence) -> tuple[int, int]:
-        """Place of the key naming path (for messages about the key itself), else where(path)."""
-        return self.key_positions.get(tuple(path)) or self.where(path)
-
-    def problem(self, path: Sequence, message: str, severity: str = "error") -> Problem:
-        """A Problem about the value at path, placed in this file."""
-        line, col = self.where(path)
-        return Problem(self.file, line, col, message, severity)
 
 
 def load_yaml_bytes(
