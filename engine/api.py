@@ -100,12 +100,15 @@ _EVALUATION_ERRORS = (TypeError, ValueError, ArithmeticError, AttributeError, Ke
                       RecursionError)
 
 
-def _evaluate(fn: Any, env: dict, what: str, decision: str | None = None) -> Any:
-    """An output or note of a decision; a Python error in it is a CaseError naming it."""
+def _evaluate(fn: Any, env: dict, what: str, name: str = "",
+              decision: str | None = None) -> Any:
+    """An output or note of a decision; a Python error in it is a CaseError naming it
+    (`what` with `name` put in, formatted only then: this runs for every case)."""
     try:
         return fn(env)
     except _EVALUATION_ERRORS as err:
-        raise CaseError(f"{what} cannot be evaluated: {err}", decision=decision) from None
+        raise CaseError(f"{what.format(name)} cannot be evaluated: {err}",
+                        decision=decision) from None
 
 
 def _json_default(value: Any) -> Any:
@@ -222,7 +225,7 @@ class Engine:
                 env[name] = run(env)
             outputs = {}
             for name, value in decision.output_plan:
-                outputs[name] = _evaluate(value, env, f"output {name!r}")
+                outputs[name] = _evaluate(value, env, "output {!r}", name)
         except CaseError as err:
             if err.decision is None:
                 raise CaseError(err.detail, decision=decision.id, fact=err.fact) from None
@@ -230,12 +233,17 @@ class Engine:
         return outputs, env
 
     def decide(self, decision_id: str, case: dict, on: _dt.date | str | None = None) -> Result:
+        return self._evaluation(decision_id, case, on)[0]
+
+    def _evaluation(self, decision_id: str, case: dict,
+                    on: _dt.date | str | None) -> tuple[Result, Decision, dict]:
+        """One evaluation: its result, the decision and the environment it ran in."""
         day = on if type(on) is _dt.date else parse_on(on)
         ruleset, version, decision = self.resolve(decision_id, day)
         warnings = self.check_facts(ruleset, decision, case)
         outputs, env = self.run(decision, case, day)
         notes = self._notes(decision, env)
-        return Result(decision_id, day, ruleset, version, outputs, notes, warnings)
+        return Result(decision_id, day, ruleset, version, outputs, notes, warnings), decision, env
 
     @staticmethod
     def _notes(decision: Decision, env: dict) -> list[str]:
@@ -243,42 +251,35 @@ class Engine:
 
         def applies(note) -> bool:
             return note.when is None or bool(_evaluate(note.when.evaluate, env, "a note",
-                                                       decision.id))
+                                                       decision=decision.id))
 
         for step in decision.steps:
             note = step.note
             if note is not None and applies(note):
-                notes.append(_evaluate(note.text.render, env, f"the note of step {step.name!r}",
-                                       decision.id))
+                notes.append(_evaluate(note.text.render, env, "the note of step {!r}",
+                                       step.name, decision.id))
         for note in decision.notes:
             if applies(note):
-                notes.append(_evaluate(note.text.render, env, "a note", decision.id))
+                notes.append(_evaluate(note.text.render, env, "a note", decision=decision.id))
         return notes
 
     def explain(self, decision_id: str, case: dict, on: _dt.date | str | None = None) -> dict:
         """The full trail of one evaluation, as plain JSON-ready data."""
+        return self._trail(*self._evaluation(decision_id, case, on), case)
+
+    @staticmethod
+    def _trail(result: Result, decision: Decision, env: dict, case: dict) -> dict:
         from .trail import build_trail
 
-        day = parse_on(on)
-        ruleset, version, decision = self.resolve(decision_id, day)
-        self.check_facts(ruleset, decision, case)
-        outputs, env = self.run(decision, case, day)
-        notes = self._notes(decision, env)
-        return build_trail(ruleset, version, decision, case, env, outputs, notes, day,
-                           given_facts(case))
+        return build_trail(result.ruleset, result.version, decision, case, env, result.outputs,
+                           result.notes, result.on, given_facts(case))
 
     # -- many cases
     def decide_record(self, record: Any, decision: str | None = None,
                       on: _dt.date | str | None = None) -> Result:
         """Decide one batch record `{"decision", "on", "case"}`; `decision` and `on` stand in
         for what the record leaves out (the peildatum defaults to today)."""
-        if not isinstance(record, Mapping):
-            raise UsageError("a line must be a JSON object {decision, on, case}")
-        did = record.get("decision") or decision
-        if not did:
-            raise UsageError("no decision on this line or on the command line")
-        day = record.get("on") or on
-        return self.decide(did, record.get("case", {}), day)
+        return self.decide(*_record_args(record, decision, on))
 
     def decide_many(self, records: Iterable[Any], *, decision: str | None = None,
                     on: _dt.date | str | None = None, trail: bool = False) -> Iterator[dict]:
@@ -302,8 +303,21 @@ class Engine:
 
     def explain_record(self, record: Any, decision: str | None = None,
                        on: _dt.date | str | None = None) -> dict:
-        """A record's decision with its trail: `as_dict()` plus `"trail"` (see `explain`)."""
-        result = self.decide_record(record, decision, on)
+        """A record's decision with its trail: `as_dict()` plus `"trail"` (see `explain`),
+        from one evaluation."""
+        did, case, day = _record_args(record, decision, on)
+        result, compiled, env = self._evaluation(did, case, day)
         data = result.as_dict()
-        data["trail"] = self.explain(result.decision, record.get("case", {}), result.on)
+        data["trail"] = self._trail(result, compiled, env, case)
         return data
+
+
+def _record_args(record: Any, decision: str | None, on: _dt.date | str | None) -> tuple:
+    """(decision id, case, peildatum) of a batch record, the defaults standing in for what
+    it leaves out."""
+    if not isinstance(record, Mapping):
+        raise UsageError("a line must be a JSON object {decision, on, case}")
+    did = record.get("decision") or decision
+    if not did:
+        raise UsageError("no decision on this line or on the command line")
+    return did, record.get("case", {}), record.get("on") or on
