@@ -241,9 +241,17 @@ class Engine:
         day = on if type(on) is _dt.date else parse_on(on)
         ruleset, version, decision = self.resolve(decision_id, day)
         warnings = self.check_facts(ruleset, decision, case)
+        result, env = self.evaluate(ruleset, version, decision, case, day, warnings)
+        return result, decision, env
+
+    def evaluate(self, ruleset: RuleSet, version: Version, decision: Decision, case: dict,
+                 day: _dt.date, warnings: list[str] | None = None) -> tuple[Result, dict]:
+        """Evaluate a compiled decision of a rule-set version, installed or not (the decision
+        log compiles the rule text of a logged decision again): the result and the
+        environment it ran in."""
         outputs, env = self.run(decision, case, day)
         notes = self._notes(decision, env)
-        return Result(decision_id, day, ruleset, version, outputs, notes, warnings), decision, env
+        return Result(decision.id, day, ruleset, version, outputs, notes, warnings or []), env
 
     @staticmethod
     def _notes(decision: Decision, env: dict) -> list[str]:
@@ -265,10 +273,11 @@ class Engine:
 
     def explain(self, decision_id: str, case: dict, on: _dt.date | str | None = None) -> dict:
         """The full trail of one evaluation, as plain JSON-ready data."""
-        return self._trail(*self._evaluation(decision_id, case, on), case)
+        return self.trail_of(*self._evaluation(decision_id, case, on), case)
 
     @staticmethod
-    def _trail(result: Result, decision: Decision, env: dict, case: dict) -> dict:
+    def trail_of(result: Result, decision: Decision, env: dict, case: dict) -> dict:
+        """The trail of an evaluation made (see `evaluate`), as plain JSON-ready data."""
         from .trail import build_trail
 
         return build_trail(result.ruleset, result.version, decision, case, env, result.outputs,
@@ -308,7 +317,7 @@ class Engine:
         did, case, day = _record_args(record, decision, on)
         result, compiled, env = self._evaluation(did, case, day)
         data = result.as_dict()
-        data["trail"] = self._trail(result, compiled, env, case)
+        data["trail"] = self.trail_of(result, compiled, env, case)
         return data
 
 

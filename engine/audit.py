@@ -16,7 +16,7 @@ from .api import Engine, to_json
 from .compiler import Context
 from .decisionlog import DecisionLog, Entry, software_versions
 from .errors import CaseError, RegelwerkError, RuleFileError, UsageError
-from .facts import given_facts, parse_date
+from .facts import parse_date
 from .loader import compile_bytes
 from .model import Decision, RuleSet, Version
 
@@ -73,22 +73,18 @@ class Auditor:
     # -- explaining
     def explain(self, entry: Entry) -> dict:
         """The trail of a logged decision, evaluated again from the rule text as it was."""
-        from .trail import build_trail
-
         ruleset, version, decision = self.logged_parts(entry)
         self._check_facts(entry, decision)
-        day = parse_date(entry.peildatum)
-        outputs, env = self.engine.run(decision, entry.facts, day)
-        notes = self.engine._notes(decision, env)
-        trail = build_trail(ruleset, version, decision, entry.facts, env, outputs, notes, day,
-                            given_facts(entry.facts))
+        result, env = self.engine.evaluate(ruleset, version, decision, entry.facts,
+                                           parse_date(entry.peildatum))
+        trail = self.engine.trail_of(result, decision, env, entry.facts)
         trail["log"] = {
             "id": entry.id,
             "made_at": entry.made_at,
             "engine": entry.engine,
             "hashed_facts": entry.hashed_facts,
             # False only if the engine itself now computes something else from the same rules.
-            "reproduced": to_json(outputs) == entry.outputs,
+            "reproduced": to_json(result.outputs) == entry.outputs,
             "logged_result": entry.outputs,
         }
         return trail
