@@ -1,14 +1,20 @@
 """The decision log: every decision made, with its facts, outputs and the rule set as it was.
 
-An embedded SQLite database (write-ahead log, busy timeout, one transaction per batch).
-Each entry records the decision id, when it was made, the decision, the peildatum, the
-facts, the outputs and notes, and the version and content hash of the rule set that
-decided. The text of each rule set is kept once per content hash, so a logged decision
-can be explained from the rules exactly as they were, after the rule files changed.
+An embedded SQLite database (write-ahead log, busy timeout). Decisions are stored in blocks:
+the decisions one writer made together (a chunk of a batch, or the decisions of one
+`decide`), each block one row holding its entries compressed. An entry is the case as it
+came in and the decision as it went out (decision, peildatum, rule-set version and content
+hash, outputs, notes); its id is the block's key and its place in the block
+(`7f3a9c0e1b2d4f6a8c0e-17`). The text of each rule set is kept once per content hash, so a
+logged decision can be explained from the rules exactly as they were, after the rule files
+changed.
 
-Writers buffer entries in memory and write them in one short transaction per batch: two
-processes logging at once wait for each other (never longer than the busy timeout) and
-lose nothing, and a crash or kill leaves only whole, committed entries.
+Storing a block costs one row, where a row per decision would cost an index entry and a
+row each: a batch logs its decisions for a small part of the time it takes to make them.
+
+Each block is written in one short transaction: two processes logging at once wait for each
+other (never longer than the busy timeout) and lose nothing, and a crash or kill leaves only
+whole, committed blocks.
 """
 
 from __future__ import annotations
@@ -20,7 +26,10 @@ import hashlib
 import json
 import os
 import random
+import re
 import sqlite3
+import time
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,9 +43,13 @@ if TYPE_CHECKING:  # pragma: no cover
 ENV_VAR = "REGELWERK_LOG"
 FILE_NAME = "decisions.sqlite"
 APPLICATION_ID = 0x52575243  # "RWRC": marks the file as a regelwerk decision log
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 1: a row per decision; 2: blocks of decisions
 BUSY_TIMEOUT_S = 60.0
 HASH_PREFIX = "sha256:"
+BLOCK_ENTRIES = 500  # decisions per block at most
+BLOCK_SECONDS = 1.0  # a block holds decisions made within a second of its first
+COMPRESSION = 1  # zlib level: the log's text is repetitive, and the fastest level halves
+#                  the work of writing it as well as shrinking it about eightfold
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS rulesets (
@@ -47,31 +60,30 @@ CREATE TABLE IF NOT EXISTS rulesets (
     text        BLOB NOT NULL,
     first_seen  TEXT NOT NULL
 );
-CREATE TABLE IF NOT EXISTS decisions (
-    seq          INTEGER PRIMARY KEY AUTOINCREMENT,
-    id           TEXT NOT NULL UNIQUE,
-    made_at      TEXT NOT NULL,
-    decision     TEXT NOT NULL,
-    peildatum    TEXT NOT NULL,
-    ruleset_id   TEXT NOT NULL,
-    version      TEXT NOT NULL,
-    sha256       TEXT NOT NULL REFERENCES rulesets(sha256),
-    facts        TEXT NOT NULL,
-    hashed_facts TEXT NOT NULL,
-    outputs      TEXT NOT NULL,
-    notes        TEXT NOT NULL,
-    engine       TEXT NOT NULL
+CREATE TABLE IF NOT EXISTS blocks (
+    seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+    key         TEXT NOT NULL UNIQUE,
+    made_at     TEXT NOT NULL,
+    count       INTEGER NOT NULL,
+    decisions   TEXT NOT NULL,
+    rulesets    TEXT NOT NULL,
+    sha256s     TEXT NOT NULL,
+    engine      TEXT NOT NULL,
+    entries     BLOB NOT NULL
 );
-CREATE INDEX IF NOT EXISTS decisions_made_at ON decisions(made_at);
-CREATE INDEX IF NOT EXISTS decisions_decision ON decisions(decision);
+CREATE INDEX IF NOT EXISTS blocks_made_at ON blocks(made_at);
 """
+# decisions, rulesets and sha256s: the decision ids, rule-set ids and rule-set hashes in the
+# block, each between spaces (" a b "), so a query can choose blocks without opening them.
+# entries: zlib-compressed JSON Lines, one `[case record, decision]` array per entry.
 
-_INSERT_DECISION = (
-    "INSERT INTO decisions (id, made_at, decision, peildatum, ruleset_id, version, sha256, "
-    "facts, hashed_facts, outputs, notes, engine) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)")
+_INSERT_BLOCK = (
+    "INSERT INTO blocks (key, made_at, count, decisions, rulesets, sha256s, engine, entries) "
+    "VALUES (?,?,?,?,?,?,?,?)")
 _INSERT_RULESET = (
     "INSERT OR IGNORE INTO rulesets (sha256, ruleset_id, file, origin, text, first_seen) "
     "VALUES (?,?,?,?,?,?)")
+_ID = re.compile(r"([0-9a-f]{6,})(?:-([0-9]{1,9}))?")
 
 
 class LogError(RegelwerkError):
@@ -216,18 +228,123 @@ def _hash_in(node: dict, key: str) -> None:
         node[key] = hash_value(node[key])
 
 
+# ------------------------------------------------------------------ blocks
+
+
+_KEYS = random.Random()
+os.register_at_fork(after_in_child=_KEYS.seed)  # a forked worker must not repeat the parent's
+
+
+def new_block_key() -> str:
+    """A random 80-bit block key as 20 hex digits (the generator is seeded from the system's
+    randomness; no system call per key)."""
+    return f"{_KEYS.getrandbits(80):020x}"
+
+
+def _now() -> str:
+    return _dt.datetime.now(_dt.UTC).isoformat(timespec="microseconds")
+
+
+@dataclass
+class Block:
+    """Decisions made together, ready to be written: one row of the log."""
+
+    key: str
+    made_at: str
+    count: int
+    decisions: str
+    rulesets: str
+    sha256s: str
+    engine: str
+    entries: bytes  # compressed
+    texts: dict  # rule-set texts by hash that the writer may not have stored yet
+
+
+class BlockBuilder:
+    """Collects the entries of one block; needs no connection, so a worker process can build
+    blocks that the process owning the log writes.
+
+    `personal` gives, for a rule set, the facts to log only as a hash."""
+
+    def __init__(self, engine: str, personal: Any) -> None:
+        self.engine = engine
+        self.personal = personal
+        self.handed: set[str] = set()  # rule-set hashes whose text went with an earlier block
+        self._start()
+
+    def _start(self) -> None:
+        self.key = ""  # chosen with the first entry: a builder made before a fork is not shared
+        self.made_at = ""
+        self.started = 0.0
+        self.lines: list[str] = []
+        self.decisions: dict[str, None] = {}
+        self.rulesets: dict[str, str] = {}  # sha256 -> rule-set id
+        self.texts: dict[str, tuple] = {}
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+    def full(self) -> bool:
+        return (len(self.lines) >= BLOCK_ENTRIES
+                or (self.lines and time.monotonic() - self.started > BLOCK_SECONDS))
+
+    def add(self, result: Result, case: Any, decided: str, record: str | None = None) -> str:
+        """Add one decision: its result, the case facts, the decision as JSON text (as
+        `Result.as_json` gives it) and, when the case came as a JSON record
+        `{decision, on, case}`, that record's text as received. Returns the decision id."""
+        lines = self.lines
+        if not lines:
+            self.key = new_block_key()
+            self.made_at = _now()
+            self.started = time.monotonic()
+        ruleset = result.ruleset
+        names = self.personal(ruleset)
+        hashed: list[str] = []
+        if names:
+            case, hashed = hash_facts(case, names)
+        if record is None or hashed:
+            record = _json({"case": case, "hashed_facts": hashed} if hashed else {"case": case})
+        lines.append(f"[{record},{decided}]")
+        self.decisions[result.decision] = None
+        sha = ruleset.sha256
+        if sha not in self.rulesets:
+            self.rulesets[sha] = ruleset.id
+            if sha not in self.handed:
+                self.texts[sha] = (sha, ruleset.id, ruleset.file, ruleset.origin, ruleset.text,
+                                   self.made_at)
+        return f"{self.key}-{len(lines)}"
+
+    def take(self) -> Block | None:
+        """The block built so far (None when empty); the next entries start a new block."""
+        if not self.lines:
+            return None
+        block = Block(
+            self.key, self.made_at, len(self.lines), _spaced(self.decisions),
+            _spaced(dict.fromkeys(self.rulesets.values())), _spaced(self.rulesets), self.engine,
+            zlib.compress("\n".join(self.lines).encode("utf-8"), COMPRESSION), self.texts)
+        self.handed.update(self.texts)
+        self._start()
+        return block
+
+
+def _spaced(names: Iterable[str]) -> str:
+    return " " + " ".join(names) + " "
+
+
+def read_block(key: str, made_at: str, engine: str, entries: bytes) -> list[Entry]:
+    """The entries of a stored block."""
+    found = []
+    for n, line in enumerate(zlib.decompress(entries).decode("utf-8").split("\n"), start=1):
+        record, decided = json.loads(line)
+        ruleset = decided["ruleset"]
+        found.append(Entry(
+            f"{key}-{n}", made_at, decided["decision"], decided["on"], ruleset["id"],
+            ruleset["version"], ruleset["sha256"], record.get("case", {}),
+            record.get("hashed_facts", []), decided["result"], decided["uitleg"], engine))
+    return found
+
+
 # ------------------------------------------------------------------ the log
-
-
-_IDS = random.Random()
-os.register_at_fork(after_in_child=_IDS.seed)  # a forked worker must not repeat the parent's
-
-
-def new_decision_id() -> str:
-    """A random 128-bit decision id as 32 hex digits, like a version-4 UUID's hex but without
-    a system call per id (the generator is seeded from the system's randomness)."""
-    return f"{_IDS.getrandbits(128):032x}"
-
 
 
 def _describe(err: sqlite3.Error) -> str:
@@ -242,8 +359,6 @@ def _describe(err: sqlite3.Error) -> str:
 def _retry(action, timeout: float = BUSY_TIMEOUT_S):
     """Run an SQLite action, waiting while another process holds the lock (the busy handler
     does not cover every case, such as switching to the write-ahead log)."""
-    import time
-
     deadline = time.monotonic() + timeout
     delay = 0.005
     while True:
@@ -261,7 +376,7 @@ class Entry:
     """One logged decision, as read back."""
 
     id: str
-    made_at: str
+    made_at: str  # when the block it was made in began (its decisions are a second apart at most)
     decision: str
     peildatum: str
     ruleset_id: str
@@ -295,15 +410,6 @@ class StoredRuleSet:
     file: str
     origin: str
     text: bytes
-
-
-_COLUMNS = ("id, made_at, decision, peildatum, ruleset_id, version, sha256, facts, "
-            "hashed_facts, outputs, notes, engine")
-
-
-def _entry(row: tuple) -> Entry:
-    return Entry(row[0], row[1], row[2], row[3], row[4], row[5], row[6], json.loads(row[7]),
-                 json.loads(row[8]), json.loads(row[9]), json.loads(row[10]), row[11])
 
 
 class DecisionLog:
@@ -351,11 +457,12 @@ class DecisionLog:
         if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
             _retry(lambda: conn.execute("PRAGMA journal_mode = WAL"))
         conn.execute("PRAGMA synchronous = NORMAL")
+        if version < SCHEMA_VERSION:
+            self._upgrade(conn)
 
     def _create(self, conn: sqlite3.Connection) -> None:
         """Make the tables of a new log, under the write lock; refuse a database of another kind."""
-        _retry(lambda: conn.execute("BEGIN IMMEDIATE"))
-        try:
+        with _immediate(conn):
             # Looked at again under the lock: another process may have made the log meanwhile.
             app = conn.execute("PRAGMA application_id").fetchone()[0]
             if app != APPLICATION_ID:
@@ -363,16 +470,23 @@ class DecisionLog:
                 if app != 0 or tables:
                     raise LogError(f"decision log {self.path}: not a regelwerk decision log "
                                    "(an SQLite database of something else)")
-                for statement in _SCHEMA.split(";"):
-                    if statement.strip():
-                        conn.execute(statement)
+                _make_tables(conn)
                 conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
+
+    def _upgrade(self, conn: sqlite3.Connection) -> None:
+        """Turn a log of format 1 (a row per decision) into blocks, one per decision, each
+        keyed by the decision's id: the ids handed out before still find their decisions."""
+        with _immediate(conn):
+            if conn.execute("PRAGMA user_version").fetchone()[0] >= SCHEMA_VERSION:
+                return  # another process upgraded it meanwhile
+            _make_tables(conn)
+            old = conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'decisions'")
+            if old.fetchone()[0]:
+                rows = conn.execute(
+                    "SELECT id, made_at, decision, peildatum, ruleset_id, version, sha256, "
+                    "facts, hashed_facts, outputs, notes, engine FROM decisions ORDER BY seq")
+                conn.executemany(_INSERT_BLOCK, (_format1_block(row) for row in rows))
+                conn.execute("DROP TABLE decisions")
 
     @contextlib.contextmanager
     def _conn(self) -> Iterator[sqlite3.Connection]:
@@ -390,6 +504,24 @@ class DecisionLog:
             pass
 
     # -- writing
+    def personal(self) -> Any:
+        """For a rule set, the facts logged only as a hash: its personal data and --hash-fact."""
+        extra = list(self.hash_facts)
+        known: dict[str, list[str]] = {}
+
+        def facts(ruleset: Any) -> list[str]:
+            names = known.get(ruleset.sha256)
+            if names is None:
+                names = known[ruleset.sha256] = list(dict.fromkeys([*ruleset.personal_data,
+                                                                    *extra]))
+            return names
+
+        return facts
+
+    def builder(self) -> BlockBuilder:
+        """A block builder for this log (see BlockBuilder), in this process or a worker."""
+        return BlockBuilder(software_versions(), self.personal())
+
     @contextlib.contextmanager
     def writer(self, batch_size: int = 5000) -> Iterator[LogWriter]:
         """One writer for a run; commits every batch_size entries and at the end, in one
@@ -418,11 +550,11 @@ class DecisionLog:
         """Logged decisions in the order made, read as they are used (a log may be large)."""
         where, args = [], []
         if decision:
-            where.append("decision = ?")
-            args.append(decision)
+            where.append("instr(decisions, ?) > 0")
+            args.append(f" {decision} ")
         if ruleset:
-            where.append("ruleset_id = ?")
-            args.append(ruleset)
+            where.append("instr(rulesets, ?) > 0")
+            args.append(f" {ruleset} ")
         if since:
             where.append("made_at >= ?")
             args.append(since.isoformat())
@@ -431,33 +563,59 @@ class DecisionLog:
             args.append((until + _dt.timedelta(days=1)).isoformat())
         if not self.path.exists():  # reading never makes a log
             return
-        sql = f"SELECT {_COLUMNS} FROM decisions"
+        sql = "SELECT key, made_at, engine, entries FROM blocks"
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY seq" + (" DESC" if newest_first else "")
-        if limit:
-            sql += f" LIMIT {int(limit)}"
+        left = limit or None
         with self._conn() as conn:
             for row in conn.execute(sql, args):
-                yield _entry(row)
+                found = read_block(*row)
+                if newest_first:
+                    found.reverse()
+                for entry in found:
+                    if (decision and entry.decision != decision
+                            or ruleset and entry.ruleset_id != ruleset):
+                        continue
+                    yield entry
+                    if left is not None:
+                        left -= 1
+                        if not left:
+                            return
 
     def get(self, id_or_prefix: str) -> Entry:
-        """One entry by its id or an unambiguous start of it (at least 6 characters)."""
+        """One entry by its id or an unambiguous start of it (at least 6 characters). The
+        key of a block of one decision names that decision too."""
         key = id_or_prefix.strip().lower()
-        if len(key) < 6:
-            raise UsageError(f"decision id {id_or_prefix!r}: give at least 6 characters")
+        match = _ID.fullmatch(key)
+        if match is None:
+            if len(key) < 6:
+                raise UsageError(f"decision id {id_or_prefix!r}: give at least 6 characters")
+            raise UsageError(f"decision id {id_or_prefix!r}: not a decision id (hex digits, "
+                             "then -N for the N-th decision of a block)")
         if not self.path.exists():
             raise UsageError(f"no decision {id_or_prefix!r}: there is no decision log at "
                              f"{self.path} yet")
+        block, place = match.group(1), match.group(2)
         with self._conn() as conn:
             rows = conn.execute(
-                f"SELECT {_COLUMNS} FROM decisions WHERE id >= ? AND id < ? LIMIT 2",
-                (key, key + "\uffff")).fetchall()
+                "SELECT key, made_at, engine, entries, count FROM blocks "
+                "WHERE key >= ? AND key < ? LIMIT 2", (block, block + "g")).fetchall()
         if not rows:
             raise UsageError(f"no decision {id_or_prefix!r} in the decision log {self.path}")
         if len(rows) > 1:
             raise UsageError(f"decision id {id_or_prefix!r} is ambiguous: give more characters")
-        return _entry(rows[0])
+        *stored, count = rows[0]
+        if place is None:
+            if count > 1:
+                raise UsageError(f"decision id {id_or_prefix!r} names {count} decisions made "
+                                 f"together: add -1 to -{count} for one of them")
+            place = "1"
+        n = int(place)
+        if not 1 <= n <= count:
+            raise UsageError(f"no decision {id_or_prefix!r} in the decision log {self.path} "
+                             f"(its block holds {count})")
+        return read_block(*stored)[n - 1]
 
     def ruleset_text(self, sha256: str) -> StoredRuleSet:
         with self._conn() as conn:
@@ -472,7 +630,7 @@ class DecisionLog:
         if not self.path.exists():
             return 0
         with self._conn() as conn:
-            return conn.execute("SELECT count(*) FROM decisions").fetchone()[0]
+            return conn.execute("SELECT coalesce(sum(count), 0) FROM blocks").fetchone()[0]
 
     # -- forgetting
     def purge(self, before: _dt.date, *, dry_run: bool = False) -> tuple[int, int]:
@@ -485,11 +643,11 @@ class DecisionLog:
             conn.execute("PRAGMA secure_delete = ON")  # overwrite, do not just unlink, pages
             conn.execute("BEGIN IMMEDIATE")
             try:
-                n = conn.execute("SELECT count(*) FROM decisions WHERE made_at < ?",
+                n = conn.execute("SELECT coalesce(sum(count), 0) FROM blocks WHERE made_at < ?",
                                  (cutoff,)).fetchone()[0]
-                conn.execute("DELETE FROM decisions WHERE made_at < ?", (cutoff,))
-                orphans = ("FROM rulesets WHERE sha256 NOT IN "
-                           "(SELECT DISTINCT sha256 FROM decisions)")
+                conn.execute("DELETE FROM blocks WHERE made_at < ?", (cutoff,))
+                orphans = ("FROM rulesets WHERE NOT EXISTS (SELECT 1 FROM blocks WHERE "
+                           "instr(blocks.sha256s, ' ' || rulesets.sha256 || ' ') > 0)")
                 m = conn.execute("SELECT count(*) " + orphans).fetchone()[0]
                 conn.execute("DELETE " + orphans)
                 conn.execute("ROLLBACK" if dry_run else "COMMIT")
@@ -505,64 +663,88 @@ class DecisionLog:
         return n, m
 
 
-class LogWriter:
-    """Adds decisions to the log; entries are written in batches, each in one transaction.
+def _make_tables(conn: sqlite3.Connection) -> None:
+    for statement in _SCHEMA.split(";"):
+        if statement.strip():
+            conn.execute(statement)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
-    Entries may also be built by a writer without a connection (in a worker process) and
-    handed to the writer that owns the log: `rows` (entries not yet written, as table
-    rows), `rulesets` (rule-set texts not yet written, by hash) and `stored` (hashes
-    already written) are that hand-over; keep their shape."""
+
+@contextlib.contextmanager
+def _immediate(conn: sqlite3.Connection) -> Iterator[None]:
+    """One write transaction: committed when the block ends, rolled back when it raises."""
+    _retry(lambda: conn.execute("BEGIN IMMEDIATE"))
+    try:
+        yield
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+
+
+def _format1_block(row: tuple) -> tuple:
+    """A decision of a format-1 log as a block of one, keyed by its id."""
+    (did, made_at, decision, on, ruleset_id, version, sha, facts, hashed, outputs, notes,
+     engine) = row
+    record = f'{{"case":{facts},"hashed_facts":{hashed}}}'
+    decided = (f'{{"decision":{_json(decision)},"on":{_json(on)},"ruleset":'
+               f'{{"id":{_json(ruleset_id)},"version":{_json(version)},"sha256":{_json(sha)}}},'
+               f'"result":{outputs},"uitleg":{notes}}}')
+    entries = zlib.compress(f"[{record},{decided}]".encode("utf-8"), COMPRESSION)
+    return (did, made_at, 1, f" {decision} ", f" {ruleset_id} ", f" {sha} ", engine, entries)
+
+
+class LogWriter:
+    """Adds decisions to the log, a block at a time; the blocks are written in transactions
+    of batch_size decisions or more. Blocks built in other processes (see
+    DecisionLog.builder) are written with `write`."""
 
     def __init__(self, log: DecisionLog, conn: sqlite3.Connection, batch_size: int) -> None:
         self.log = log
         self.conn = conn
         self.batch_size = max(1, int(batch_size))
-        self.rows: list[tuple] = []
-        self.rulesets: dict[str, tuple] = {}
-        self.stored: set[str] = set()
-        self.engine = software_versions()
+        self.blocks: list[Block] = []
+        self.pending = 0  # decisions in self.blocks and the builder
+        self.stored: set[str] = set()  # rule-set hashes written
+        self.builder = log.builder()
         self.written = 0
 
     def add(self, result: Result, case: dict) -> str:
         """Log one decision made; returns its decision id."""
-        ruleset = result.ruleset
-        decision_id = new_decision_id()
-        names = list(dict.fromkeys([*ruleset.personal_data, *self.log.hash_facts]))
-        if names:
-            facts, hashed = hash_facts(case, names)
-        else:
-            facts, hashed = case, []
-        now = _dt.datetime.now(_dt.UTC).isoformat(timespec="microseconds")
-        self.rows.append((
-            decision_id, now, result.decision, result.on.isoformat(), ruleset.id,
-            result.version.name, ruleset.sha256, _json(facts), _json(hashed) if hashed else "[]",
-            *result.json_parts(), self.engine,
-        ))
-        if ruleset.sha256 not in self.stored and ruleset.sha256 not in self.rulesets:
-            self.rulesets[ruleset.sha256] = (ruleset.sha256, ruleset.id, ruleset.file,
-                                             ruleset.origin, ruleset.text, now)
-        if len(self.rows) >= self.batch_size:
+        if self.builder.full():
+            self.blocks.append(self.builder.take())
+        decision_id = self.builder.add(result, case, result.as_json())
+        self.pending += 1
+        if self.pending >= self.batch_size:
             self.flush()
         return decision_id
 
+    def write(self, block: Block) -> None:
+        """Write a block built elsewhere now, in a transaction of its own."""
+        self.blocks.append(block)
+        self.pending += block.count
+        self.flush()
+
     def flush(self) -> None:
-        """Write the buffered entries in one transaction (all of them or none)."""
-        if not self.rows:
+        """Write the blocks built so far in one transaction (all of them or none)."""
+        last = self.builder.take()
+        if last is not None:
+            self.blocks.append(last)
+        if not self.blocks:
             return
-        conn = self.conn
+        texts = {sha: row for block in self.blocks for sha, row in block.texts.items()
+                 if sha not in self.stored}
+        rows = [(b.key, b.made_at, b.count, b.decisions, b.rulesets, b.sha256s, b.engine,
+                 b.entries) for b in self.blocks]
         try:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                conn.executemany(_INSERT_RULESET, list(self.rulesets.values()))
-                conn.executemany(_INSERT_DECISION, self.rows)
-                conn.execute("COMMIT")
-            except BaseException:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                raise
+            with _immediate(self.conn):
+                if texts:
+                    self.conn.executemany(_INSERT_RULESET, list(texts.values()))
+                self.conn.executemany(_INSERT_BLOCK, rows)
         except sqlite3.Error as err:
             raise LogError(f"decision log {self.log.path}: cannot write: {_describe(err)}") from None
-        self.written += len(self.rows)
-        self.stored.update(self.rulesets)
-        self.rulesets.clear()
-        self.rows.clear()
+        self.written += self.pending
+        self.stored.update(texts)
+        self.blocks.clear()
+        self.pending = 0

@@ -68,3 +68,15 @@ def write_case(tmp_path: Path, case: dict, name: str = "case.json") -> str:
     path = tmp_path / name
     path.write_text(json.dumps(case), encoding="utf-8")
     return str(path)
+
+
+def log_bytes(path: Path) -> bytes:
+    """Everything a decision log holds on disk: the files' bytes, and the decompressed
+    entries of every block (a fact compressed away would not show in the bytes alone)."""
+    import sqlite3
+    import zlib
+
+    files = b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*"))
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+        blocks = [zlib.decompress(row[0]) for row in conn.execute("SELECT entries FROM blocks")]
+    return files + b"".join(blocks)

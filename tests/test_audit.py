@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as _dt
 from pathlib import Path
 
-from conftest import write_case
+from conftest import log_bytes, write_case
 from regelwerk.engine.decisionlog import DecisionLog
 
 CASE = {"vormingsattest": {"datum": "2025-06-01"},
@@ -165,6 +165,7 @@ def test_purge_removes_entries_for_good(cli, tmp_path, private_decision_log):
     _decide(cli, tmp_path, decision="ovsg.klacht.antwoordtermijn", case=KLACHT)
     log = DecisionLog(private_decision_log)
     assert log.count() == 2
+    assert marker.encode() in log_bytes(private_decision_log)
 
     yesterday = (_dt.date.today() - _dt.timedelta(days=1)).isoformat()
     res = cli("log", "purge", "--before", yesterday, "--yes")
@@ -181,8 +182,7 @@ def test_purge_removes_entries_for_good(cli, tmp_path, private_decision_log):
     assert res.exit_code == 0, res.stderr
     assert "removed 2 decision(s)" in res.stdout and "2 rule-set text(s)" in res.stdout
     assert log.count() == 0
-    on_disk = b"".join(p.read_bytes() for p in private_decision_log.parent.glob("*.sqlite*"))
-    assert marker.encode() not in on_disk
+    assert marker.encode() not in log_bytes(private_decision_log)
 
 
 def test_a_hashed_fact_the_decision_does_not_read_is_no_obstacle(cli, tmp_path):
@@ -204,16 +204,21 @@ def test_a_hashed_fact_the_decision_does_not_read_is_no_obstacle(cli, tmp_path):
 
 def test_same_rules_other_outcome_names_the_software_then_and_now(cli, tmp_path,
                                                                  private_decision_log):
+    import json
     import sqlite3
+    import zlib
 
     log_id = _decide(cli, tmp_path)
     shown = cli.json("log", "show", log_id)
     assert shown["engine"].startswith("regelwerk ") and "holidays " in shown["engine"]
     # As if an older release of a date library had computed another end date then.
     with sqlite3.connect(private_decision_log) as conn:
-        conn.execute("UPDATE decisions SET engine = 'regelwerk 0.0.1, holidays 0.1', "
-                     "outputs = json_set(outputs, '$.einddatum', '2026-06-29') WHERE id = ?",
-                     (log_id,))
+        [(entries,)] = conn.execute("SELECT entries FROM blocks").fetchall()
+        record, decided = json.loads(zlib.decompress(entries))
+        decided["result"]["einddatum"] = "2026-06-29"
+        then = zlib.compress(json.dumps([record, decided]).encode())
+        conn.execute("UPDATE blocks SET engine = 'regelwerk 0.0.1, holidays 0.1', entries = ?",
+                      (then,))
     out = cli("log", "replay", log_id).stdout
     assert "ANDERS" in out and "einddatum: 2026-06-29 → 2026-06-30" in out
     assert ("de software rekent nu anders: toen regelwerk 0.0.1, holidays 0.1, nu "

@@ -36,6 +36,11 @@ class Group(click.Group):
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             ctx.exit(130)
+        except BrokenPipeError:  # the reader went away (`regelwerk log list | head`)
+            from .output import silence_stdout
+
+            silence_stdout()
+            ctx.exit(1)
         except Exception as err:  # noqa: BLE001 - never a traceback for a user
             if os.environ.get("REGELWERK_DEBUG"):
                 raise

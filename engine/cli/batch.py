@@ -8,6 +8,7 @@ back in input order.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -20,8 +21,8 @@ from typing import Any
 
 from ..errors import RegelwerkError, UsageError
 from ..yamlsource import load_json_record
+from .output import silence_stdout
 
-LOG_BATCH = 20_000  # decision-log entries per transaction
 CHUNK_LINES = 500  # lines per unit of work: big enough to amortise a round trip to a worker
 PARALLEL_FROM = 2 * CHUNK_LINES  # smaller inputs are decided in-process: no pool to start
 INPUT_FORMATS = ("jsonl", "csv")
@@ -224,67 +225,51 @@ def _csv_record(engine: Any, row: dict, decision: str | None, on: Any) -> dict:
     return {"decision": did, "on": day, "case": case}
 
 
-def _decide_one(engine: Any, item: Any, decision: str | None, on: Any) -> tuple[Any, Any]:
-    """The result of one line, and the case facts it was decided on."""
+def _decide_one(engine: Any, item: Any, decision: str | None, on: Any) -> tuple[Any, Any, Any]:
+    """The result of one line, the case facts it was decided on, and the line's JSON text
+    (None for a CSV row)."""
     if isinstance(item, _BadRow):
         raise UsageError(str(item))
+    text = None
     if isinstance(item, _CsvRow):
         record = _csv_record(engine, dict(item), decision, on)
     else:
         try:
-            record = load_json_record(item)
+            text = item.decode("utf-8")
+            record = load_json_record(text)
         except json.JSONDecodeError as err:
             raise UsageError(f"invalid JSON at column {err.colno}: {err.msg}") from None
         except UnicodeDecodeError as err:
             raise UsageError(f"not UTF-8 text ({err.reason})") from None
     result = engine.decide_record(record, decision, on)
-    return result, record.get("case", {}) if isinstance(record, dict) else {}
+    return result, record.get("case", {}) if isinstance(record, dict) else {}, text
 
 
-def _detached_writer(log: Any) -> Any:
-    """A decision-log writer of this process that only builds entries; the parent writes them
-    (so every entry is written by one process, in input order, in large transactions)."""
-    writer = _RUN.get("writer")
-    if writer is None or writer.log is not log:
-        from ..decisionlog import LogWriter
-
-        writer = _RUN["writer"] = LogWriter(log, None, 1 << 62)
-    return writer
+def _builder(log: Any) -> Any:
+    """The decision-log block builder of this process (a forked worker makes its own)."""
+    found = _RUN.get("builder")
+    if found is None or found[0] != os.getpid() or found[1] is not log:
+        found = _RUN["builder"] = (os.getpid(), log, log.builder())
+    return found[2]
 
 
-def _take_entries(writer: Any) -> tuple[list, dict]:
-    """The entries built since the last call, and the rule-set texts not handed over yet."""
-    rows, rulesets = writer.rows, dict(writer.rulesets)
-    writer.rows = []
-    writer.rulesets.clear()
-    writer.stored.update(rulesets)
-    return rows, rulesets
-
-
-def _put_entries(writer: Any, rows: list, rulesets: dict) -> None:
-    """Hand entries built elsewhere to the writer that owns the log; it commits in batches."""
-    for sha256, row in rulesets.items():
-        if sha256 not in writer.stored and sha256 not in writer.rulesets:
-            writer.rulesets[sha256] = row
-    writer.rows.extend(rows)
-    if len(writer.rows) >= writer.batch_size:
-        writer.flush()
-
-
-def decide_chunk(chunk: Any) -> tuple[bytes, int, int, Any]:
+def decide_chunk(chunk: Any) -> tuple[bytes, int, int, list]:
     """Decide a chunk of lines: (output lines, lines failed, internal errors, decision-log
-    entries to write or None)."""
+    blocks to write)."""
     engine, decision, on = _RUN["engine"], _RUN["decision"], _RUN["on"]
     log = _RUN.get("log")
-    writer = _detached_writer(log) if log is not None else None
+    builder = _builder(log) if log is not None else None
+    blocks = []
     out: list[str] = []
     failed = internal = 0
     for number, item in _chunk_items(chunk):
         try:
-            result, case = _decide_one(engine, item, decision, on)
+            result, case, record = _decide_one(engine, item, decision, on)
             text = result.as_json()
-            if writer is not None:
-                text = f'{text[:-1]},"log_id":"{writer.add(result, case)}"}}'
+            if builder is not None:
+                if builder.full():
+                    blocks.append(builder.take())
+                text = f'{text[:-1]},"log_id":"{builder.add(result, case, text, record)}"}}'
             out.append(text)
             continue
         except RegelwerkError as err:
@@ -298,14 +283,9 @@ def decide_chunk(chunk: Any) -> tuple[bytes, int, int, Any]:
         out.append(json.dumps({"line": number, "error": message}, ensure_ascii=False,
                               separators=(",", ":")))
     out.append("")
-    entries = None
-    if writer is not None:
-        entries = _take_entries(writer)
-        if _RUN.get("worker"):  # to be forwarded to the log writer unopened
-            import pickle
-
-            entries = pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL)
-    return "\n".join(out).encode("utf-8"), failed, internal, entries
+    if builder is not None and len(builder):
+        blocks.append(builder.take())
+    return "\n".join(out).encode("utf-8"), failed, internal, blocks
 
 
 def _init_worker(rules: list[str], run: dict) -> None:
@@ -385,93 +365,6 @@ def _prepend(head: Iterable, rest: Iterator) -> Iterator:
     yield from rest
 
 
-class _LogSink:
-    """Writes decision-log entries, in input order, in transactions of LOG_BATCH entries.
-
-    In-process runs write them directly. When worker processes decide, the entries go to a
-    log-writer process of their own: database work in a thread of this process would hold
-    the interpreter lock the thread handing out chunks needs, and leave the workers idle.
-    What was handed over is committed even when the run stops early."""
-
-    def __init__(self, log: Any):
-        self.log = log
-        self.writer: Any = None
-        self._direct: Any = None
-        self.process: Any = None
-        self.conn: Any = None
-
-    def put(self, entries: Any) -> None:
-        if isinstance(entries, bytes):  # pickled by a worker: forward as is
-            if self.process is None:
-                self._start()
-            self._check()
-            self.conn.send_bytes(entries)
-            return
-        if self.writer is None:
-            self._direct = self.log.writer(batch_size=LOG_BATCH)
-            self.writer = self._direct.__enter__()
-        _put_entries(self.writer, *entries)
-
-    def _start(self) -> None:
-        import multiprocessing
-
-        methods = multiprocessing.get_all_start_methods()
-        ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
-        self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=_log_process, args=(self.log, child),
-                                   name="regelwerk-decision-log", daemon=True)
-        self.process.start()
-        child.close()
-
-    def _check(self) -> None:
-        if self.conn.poll():  # the writer only speaks when it has failed
-            self._raise(self.conn.recv())
-
-    @staticmethod
-    def _raise(reply: Any) -> None:
-        from ..decisionlog import LogError
-
-        kind, message = reply
-        if kind != "ok":
-            raise LogError(message)
-
-    def close(self) -> None:
-        if self._direct is not None:
-            self._direct.__exit__(None, None, None)
-            self._direct = self.writer = None
-        if self.process is not None:
-            try:
-                self.conn.send_bytes(b"")
-                reply = self.conn.recv()
-            except (EOFError, OSError):
-                reply = ("error", f"decision log {self.log.path}: the log writer stopped")
-            finally:
-                self.process.join()
-                self.conn.close()
-                self.process = None
-            self._raise(reply)
-
-
-def _log_process(log: Any, conn: Any) -> None:
-    """The log writer: entries in, in order, until an empty message; then ("ok", "")."""
-    import pickle
-
-    try:
-        with log.writer(batch_size=LOG_BATCH) as writer:
-            while data := conn.recv_bytes():
-                _put_entries(writer, *pickle.loads(data))
-        conn.send(("ok", ""))
-    except EOFError:
-        pass  # the reading process is gone (killed): what it handed over is committed
-    except BaseException as err:  # noqa: BLE001 - reported by the process that reads
-        try:
-            conn.send(("error", str(err) or type(err).__name__))
-            while conn.recv_bytes():  # let the reading process finish handing over
-                pass
-        except (EOFError, OSError):
-            pass
-
-
 # ------------------------------------------------------------------ the command
 
 
@@ -521,30 +414,31 @@ def run_batch(state: Any, decision: str | None, path: str, on: str | None, *,
     log = state.log
     if log is not None:
         log.check()  # an unusable log stops the run before the first line is decided
-    writer = _LogSink(log) if log is not None else None
     out = _output()
     failed = internal = 0
     _RUN.update(engine=engine, decision=decision, on=default_on, log=log)
     bar = _Progress(size, progress)
+    # The log is written by this process, a block at a time, each committed before its lines
+    # are printed: every decision handed out is in the log, whenever the run stops.
+    logging = log.writer() if log is not None else contextlib.nullcontext()
     try:
-        for chunk, (text, bad, broken, entries) in _in_order(chunks, workers,
-                                                              list(state.rules)):
-            if entries is not None:
-                writer.put(entries)
-            out(text)
-            failed += bad
-            internal += broken
-            bar.update(counted.count, _chunk_len(chunk))
+        with logging as writer:
+            for chunk, (text, bad, broken, blocks) in _in_order(chunks, workers,
+                                                                 list(state.rules)):
+                for block in blocks:
+                    writer.write(block)
+                out(text)
+                failed += bad
+                internal += broken
+                bar.update(counted.count, _chunk_len(chunk))
     except BrokenPipeError:
-        _silence_stdout()
+        silence_stdout()
         return 1
     finally:
         bar.close()
         _RUN.clear()
         if stream is not sys.stdin.buffer:
             stream.close()
-        if writer is not None:
-            writer.close()
     _flush()
     if internal:
         raise _InternalLines(internal)
@@ -577,14 +471,4 @@ def _flush() -> None:
     try:
         sys.stdout.flush()
     except BrokenPipeError:
-        _silence_stdout()
-
-
-def _silence_stdout() -> None:
-    """After the reader went away (`| head`), drop what is left instead of failing at exit."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError, io.UnsupportedOperation):
-        pass
-
+        silence_stdout()

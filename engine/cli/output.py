@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import json
+import os
+import sys
 from typing import Any
 
 from ..compiler import format_value
@@ -50,3 +53,13 @@ def decision_json(payload: dict, title: str = "") -> str:
 
 
 DECISION_FORMATS = {"text": decision_text, "json": decision_json}
+
+
+def silence_stdout() -> None:
+    """After the reader went away (`| head`), drop what is left instead of failing at exit."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, io.UnsupportedOperation):
+        pass
+
