@@ -298,9 +298,9 @@ class BlockBuilder:
             self.made_at = _now()
             self.started = time.monotonic()
         ruleset = result.ruleset
-        names = self.personal(ruleset)
+        names, tails = self.personal(ruleset)
         hashed: list[str] = []
-        if names:
+        if names and (record is None or _may_hold(record, tails)):
             case, hashed = hash_facts(case, names)
         if record is None or hashed:
             record = _json({"case": case, "hashed_facts": hashed} if hashed else {"case": case})
@@ -325,6 +325,18 @@ class BlockBuilder:
         self.handed.update(self.texts)
         self._start()
         return block
+
+
+def _may_hold(text: str, tails: tuple[str, ...]) -> bool:
+    """Whether a case's JSON text may hold one of the facts to hash: however a fact is
+    spelled (nested, dotted, inside a list), its last part ends a key (`naam"`), unless the
+    text escapes characters, which it then may do in a key too."""
+    if "\\" in text:
+        return True
+    for tail in tails:
+        if tail in text:
+            return True
+    return False
 
 
 def _spaced(names: Iterable[str]) -> str:
@@ -505,16 +517,18 @@ class DecisionLog:
 
     # -- writing
     def personal(self) -> Any:
-        """For a rule set, the facts logged only as a hash: its personal data and --hash-fact."""
+        """For a rule set, the facts logged only as a hash (its personal data and --hash-fact),
+        and how their keys end in JSON text (see _may_hold)."""
         extra = list(self.hash_facts)
-        known: dict[str, list[str]] = {}
+        known: dict[str, tuple[list[str], tuple[str, ...]]] = {}
 
-        def facts(ruleset: Any) -> list[str]:
-            names = known.get(ruleset.sha256)
-            if names is None:
-                names = known[ruleset.sha256] = list(dict.fromkeys([*ruleset.personal_data,
-                                                                    *extra]))
-            return names
+        def facts(ruleset: Any) -> tuple[list[str], tuple[str, ...]]:
+            found = known.get(ruleset.sha256)
+            if found is None:
+                names = list(dict.fromkeys([*ruleset.personal_data, *extra]))
+                tails = tuple(dict.fromkeys(n.rsplit(".", 1)[-1] + '"' for n in names))
+                found = known[ruleset.sha256] = (names, tails)
+            return found
 
         return facts
 

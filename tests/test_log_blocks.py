@@ -9,7 +9,9 @@ import json
 import sqlite3
 from pathlib import Path
 
-from conftest import write_case
+import pytest
+
+from conftest import log_bytes, write_case
 from regelwerk.engine import decisionlog
 from regelwerk.engine.api import Engine
 from regelwerk.engine.decisionlog import DecisionLog
@@ -159,3 +161,17 @@ def test_a_reader_that_stops_early_gets_no_error(tmp_path):
     assert child.wait(timeout=60) == 1
     assert child.stderr.read() == b""
     child.stderr.close()
+
+
+@pytest.mark.parametrize("spelled", ['{"trainee":{"naam":"An Peeters"}}',
+                                     '{"trainee.naam":"An Peeters"}',
+                                     '{"trainee":{"na\\u0061m":"An Peeters"}}'])
+def test_a_batch_hashes_personal_facts_however_the_line_spells_them(cli, tmp_path, spelled,
+                                                                    private_decision_log):
+    case = json.dumps(CASE)[:-1] + "," + spelled[1:]
+    path = tmp_path / "cases.jsonl"
+    path.write_text(f'{{"decision":"{DUUR}","on":"{ON}","case":{case}}}\n', encoding="utf-8")
+    assert cli("decide", "--cases", str(path)).exit_code == 0
+    [entry] = DecisionLog(private_decision_log).entries()
+    assert entry.hashed_facts == ["trainee.naam"]
+    assert b"Peeters" not in log_bytes(private_decision_log)
