@@ -175,3 +175,11 @@ def test_a_batch_hashes_personal_facts_however_the_line_spells_them(cli, tmp_pat
     [entry] = DecisionLog(private_decision_log).entries()
     assert entry.hashed_facts == ["trainee.naam"]
     assert b"Peeters" not in log_bytes(private_decision_log)
+
+
+def test_a_batch_logs_the_case_not_what_else_a_line_carries(cli, tmp_path, private_decision_log):
+    out = _batch(cli, tmp_path, [{"decision": DUUR, "on": ON, "case": CASE,
+                                  "opmerking": "An Peeters belde"}])
+    [entry] = DecisionLog(private_decision_log).entries()
+    assert entry.id == out[0]["log_id"] and entry.facts == CASE
+    assert b"Peeters" not in log_bytes(private_decision_log)

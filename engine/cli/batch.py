@@ -26,6 +26,7 @@ from .output import silence_stdout
 CHUNK_LINES = 500  # lines per unit of work: big enough to amortise a round trip to a worker
 PARALLEL_FROM = 2 * CHUNK_LINES  # smaller inputs are decided in-process: no pool to start
 INPUT_FORMATS = ("jsonl", "csv")
+_RECORD_KEYS = {"decision", "on", "case"}
 _TRUE = {"true", "ja", "yes", "waar", "1"}
 _FALSE = {"false", "nee", "no", "onwaar", "0"}
 
@@ -242,7 +243,9 @@ def _decide_one(engine: Any, item: Any, decision: str | None, on: Any) -> tuple[
         except UnicodeDecodeError as err:
             raise UsageError(f"not UTF-8 text ({err.reason})") from None
     result = engine.decide_record(record, decision, on)
-    return result, record.get("case", {}) if isinstance(record, dict) else {}, text
+    if not record.keys() <= _RECORD_KEYS:
+        text = None  # the log keeps what was decided on, not what else the line carried
+    return result, record.get("case", {}), text
 
 
 def _builder(log: Any) -> Any:
