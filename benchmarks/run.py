@@ -267,7 +267,7 @@ def main(argv: list[str] | None = None) -> int:
         from regelwerk.engine.cli.batch import default_workers
 
         print(f"\n2. end to end over {n:,} cases (best of {repeat}; "
-              f"{default_workers()} idle core(s) now, so as many workers by default)")
+              f"{default_workers()} worker(s) by default here)")
         ours_out, theirs_out = str(folder / "ours.jsonl"), str(folder / "theirs.jsonl")
         batch = command + ["decide", "--cases", path]
         hand = [sys.executable, str(HANDWRITTEN), path]

@@ -36,40 +36,11 @@ _RUN: dict[str, Any] = {}
 
 
 def default_workers() -> int:
-    """One worker per idle core (at least one): on a machine whose cores are busy with other
-    work, worker processes only compete with it and with each other."""
+    """One worker per core this process may run on."""
     try:
-        cores = len(os.sched_getaffinity(0))
+        return max(1, len(os.sched_getaffinity(0)))
     except (AttributeError, OSError):  # pragma: no cover - platforms without affinity
-        cores = os.cpu_count() or 1
-    return max(1, min(cores, int(_idle_cores(cores) + 0.5)))
-
-
-def _idle_cores(cores: int, sample: float = 0.05) -> float:
-    """How many cores are idle now: measured over a moment from /proc/stat where there is
-    one, else the cores less the load average (as `make -l` reasons)."""
-    try:
-        first = _cpu_times()
-        import time
-
-        time.sleep(sample)
-        second = _cpu_times()
-        total = second[0] - first[0]
-        if total > 0:
-            return cores * (second[1] - first[1]) / total
-    except (OSError, ValueError, IndexError):
-        pass
-    try:
-        return cores - os.getloadavg()[0]
-    except (AttributeError, OSError):  # pragma: no cover - platforms without a load average
-        return float(cores)
-
-
-def _cpu_times() -> tuple[int, int]:
-    """(all, idle) clock ticks of the machine so far, from the first line of /proc/stat."""
-    with open("/proc/stat", "rb") as handle:
-        fields = [int(x) for x in handle.readline().split()[1:]]
-    return sum(fields[:8]), fields[3] + fields[4]  # idle and waiting for input/output
+        return os.cpu_count() or 1
 
 
 # ------------------------------------------------------------------ reading
