@@ -343,10 +343,13 @@ def _spaced(names: Iterable[str]) -> str:
     return " " + " ".join(names) + " "
 
 
-def read_block(key: str, made_at: str, engine: str, entries: bytes) -> list[Entry]:
-    """The entries of a stored block."""
+def read_block(key: str, made_at: str, engine: str, entries: bytes,
+               place: int | None = None) -> list[Entry]:
+    """The entries of a stored block; with `place`, only the entry at that place (from 1)."""
+    lines = zlib.decompress(entries).decode("utf-8").split("\n")
+    numbered = enumerate(lines, start=1) if place is None else [(place, lines[place - 1])]
     found = []
-    for n, line in enumerate(zlib.decompress(entries).decode("utf-8").split("\n"), start=1):
+    for n, line in numbered:
         record, decided = json.loads(line)
         ruleset = decided["ruleset"]
         found.append(Entry(
@@ -629,7 +632,7 @@ class DecisionLog:
         if not 1 <= n <= count:
             raise UsageError(f"no decision {id_or_prefix!r} in the decision log {self.path} "
                              f"(its block holds {count})")
-        return read_block(*stored)[n - 1]
+        return read_block(*stored, place=n)[0]
 
     def ruleset_text(self, sha256: str) -> StoredRuleSet:
         with self._conn() as conn:
