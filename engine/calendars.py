@@ -66,8 +66,23 @@ def _check_month_day(md: tuple[int, int], shown: object) -> None:
 
 @cache
 def _holidays_of(country: str, subdivision: str | None, year: int) -> Mapping[date, str]:
-    """One year's public holidays of a country, built once per process, in Dutch if available."""
-    import holidays  # imported here: the package takes ~80 ms to import
+    """One year's public holidays of a country, in Dutch if available: built once and kept
+    in the cache (see rulecache), so a process seldom imports the `holidays` package, which
+    takes about 0.2 s of work (every worker of a batch would pay it)."""
+    from . import rulecache
+
+    key = f"{country}:{subdivision or ''}:{year}:{rulecache.package_stamp('holidays')}"
+    kept = rulecache.load_data("holidays", key)
+    if (isinstance(kept, dict) and all(type(d) is date for d in kept)
+            and all(type(n) is str for n in kept.values())):
+        return MappingProxyType(kept)
+    found = _build_holidays(country, subdivision, year)
+    rulecache.store_data("holidays", key, found)
+    return MappingProxyType(found)
+
+
+def _build_holidays(country: str, subdivision: str | None, year: int) -> dict[date, str]:
+    import holidays  # imported here: the package takes ~0.2 s to import
 
     try:
         probe = holidays.country_holidays(country, subdiv=subdivision)  # no years: builds nothing
@@ -77,7 +92,7 @@ def _holidays_of(country: str, subdivision: str | None, year: int) -> Mapping[da
         )
     except NotImplementedError as err:  # how the package reports an unknown country/subdivision
         raise ValueError(f"no public holidays for country {country!r}: {err}") from None
-    return MappingProxyType(dict(sorted(found.items())))
+    return dict(sorted(found.items()))
 
 
 class Calendar:

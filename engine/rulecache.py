@@ -6,6 +6,10 @@ value, under the SHA-256 of its bytes (and of the schema and the reading code); 
 start with the same file skips both steps and only compiles, which is fast. A file with
 problems is never stored, so every message is still produced from the file itself.
 
+Other data that is the same at every start and costly to make is kept beside them, keyed
+by what makes it (`load_data`, `store_data`): the public holidays of a calendar's year,
+which otherwise cost every process the import of the `holidays` package.
+
 The cache lives in `$REGELWERK_CACHE_DIR`, else `$XDG_CACHE_HOME/regelwerk`, else
 `~/.cache/regelwerk`; `REGELWERK_NO_CACHE=1` turns it off. Entries are written atomically
 (a temporary file renamed into place) and one that cannot be read is ignored and rebuilt.
@@ -90,7 +94,7 @@ class _PlainData(pickle.Unpickler):
     def find_class(self, module: str, name: str) -> Any:
         if module == "datetime" and name == "date":
             return _dt.date
-        raise pickle.UnpicklingError(f"{module}.{name} is not allowed in a rule cache entry")
+        raise pickle.UnpicklingError(f"{module}.{name} is not allowed in a cache entry")
 
 
 def load(sha256: str, name: str) -> Located | None:
@@ -98,14 +102,14 @@ def load(sha256: str, name: str) -> Located | None:
     path = _entry(sha256)
     if path is None:
         return None
-    try:
-        with open(path, "rb") as handle:
-            fmt, data, positions, key_positions = _PlainData(handle).load()
-        if fmt != FORMAT or not isinstance(positions, dict) or not isinstance(data, dict):
-            return None
-    except FileNotFoundError:
+    found = _read(path)
+    if found is None:
         return None
-    except Exception:  # noqa: BLE001 - a damaged entry is ignored and rebuilt
+    try:
+        fmt, data, positions, key_positions = found
+    except (TypeError, ValueError):
+        return None
+    if fmt != FORMAT or not isinstance(positions, dict) or not isinstance(data, dict):
         return None
     return Located(data, name, positions, key_positions)
 
@@ -113,12 +117,59 @@ def load(sha256: str, name: str) -> Located | None:
 def store(sha256: str, located: Any) -> None:
     """Keep a validated document for the next start; failing to write is not an error."""
     path = _entry(sha256)
-    if path is None:
-        return
+    if path is not None:
+        _write(path, (FORMAT, located.data, located.positions, located.key_positions))
+
+
+def load_data(kind: str, key: str) -> Any:
+    """Plain data kept under a key (say which holidays of which year, made by which
+    version of what made them); None on a miss."""
+    folder = cache_dir()
+    if folder is None:
+        return None
+    return _read(folder / kind / _data_name(key))
+
+
+def store_data(kind: str, key: str, data: Any) -> None:
+    """Keep plain data (dicts, lists, text, numbers, dates) under a key; failing to write is
+    not an error."""
+    folder = cache_dir()
+    if folder is not None:
+        _write(folder / kind / _data_name(key), data)
+
+
+def package_stamp(name: str) -> str:
+    """What tells one installed version of a package from another, without importing it:
+    the place and the size and time of its `__init__.py` (an upgrade rewrites it)."""
+    from importlib.util import find_spec
+
+    try:
+        origin = find_spec(name).origin
+        st = os.stat(origin)
+    except (AttributeError, ImportError, OSError, TypeError, ValueError):
+        return "?"
+    return f"{origin}:{st.st_size}:{st.st_mtime_ns}"
+
+
+def _data_name(key: str) -> str:
+    return hashlib.sha256(f"{FORMAT}:{key}".encode()).hexdigest()[:40] + ".pickle"
+
+
+def _read(path: Path) -> Any:
+    try:
+        with open(path, "rb") as handle:
+            return _PlainData(handle).load()
+    except FileNotFoundError:
+        return None
+    except Exception:  # noqa: BLE001 - a damaged entry is ignored and rebuilt
+        return None
+
+
+def _write(path: Path, data: Any) -> None:
+    """Write an entry atomically (a reader sees the old one or the new one, whole)."""
     buffer = io.BytesIO()
     try:
-        pickle.dump((FORMAT, located.data, located.positions, located.key_positions), buffer,
-                    protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump(data, buffer, protocol=pickle.HIGHEST_PROTOCOL)
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".pickle")
         try:

@@ -95,3 +95,40 @@ def test_off_switch(cache, monkeypatch):
     monkeypatch.setenv("REGELWERK_NO_CACHE", "1")
     Engine()
     assert not cache.exists()
+
+
+KEEP_HOLIDAYS = """\
+import sys
+from regelwerk.engine.api import Engine
+case = {"klacht": {"ontvangen_op": "2026-06-01", "schriftelijk": True}}
+result = Engine().decide("ovsg.klacht.antwoordtermijn", case, "2026-11-22")
+print(result.outputs["uiterste_antwoorddatum"], "holidays" in sys.modules)
+"""
+
+
+def test_a_years_holidays_are_kept_so_a_later_start_needs_no_holiday_package(cache):
+    import subprocess
+    import sys
+
+    runs = [subprocess.run([sys.executable, "-c", KEEP_HOLIDAYS], capture_output=True,
+                           text=True, env=dict(os.environ), check=True).stdout.split()
+            for _ in range(2)]
+    assert runs == [["2026-08-17", "True"], ["2026-08-17", "False"]]
+    assert list((cache / "holidays").glob("*.pickle"))
+
+
+def test_kept_holidays_that_are_damaged_or_not_holidays_are_built_again(cache):
+    import datetime as dt
+
+    from regelwerk.engine import calendars
+
+    key = f"BE::2031:{rulecache.package_stamp('holidays')}"
+    rulecache.store_data("holidays", key, {dt.date(2031, 1, 1): 42})  # a name must be text
+    calendars._holidays_of.cache_clear()
+    built = calendars._holidays_of("BE", None, 2031)
+    assert built[dt.date(2031, 7, 21)]  # the national holiday, built again
+    assert rulecache.load_data("holidays", key) == dict(built)
+    for path in (cache / "holidays").glob("*.pickle"):
+        path.write_bytes(b"\x80\x05not a pickle")
+    calendars._holidays_of.cache_clear()
+    assert calendars._holidays_of("BE", None, 2031) == built
