@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as _dt
 import difflib
 import keyword
+import operator
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -70,6 +71,11 @@ def _read_path(value: Any, path: list[str], name: str) -> Any:
 # ------------------------------------------------------------------ scope
 
 
+def _entry(kind: str, name: str, key: str) -> Ref:
+    """A name that is an entry of the environment: a fact, a step or the peildatum."""
+    return Ref(kind, name, operator.itemgetter(key), code=f"env[{key!r}]")
+
+
 @dataclass
 class _StepInfo:
     item_fields: list[str] | None = None
@@ -93,13 +99,14 @@ class Scope:
         if self.in_item and (name in (self.item_fields or ()) or
                              (self.item_fields is None and "." not in name and
                               not self._known(name))):
-            return Ref("item", name, lambda env, n=name: env[ITEM].get(n))
+            return Ref("item", name, lambda env, n=name: env[ITEM].get(n),
+                       code=f"env[{ITEM!r}].get({name!r})")
         if name == PEILDATUM:
-            return Ref("builtin", name, lambda env: env[PEIL])
+            return _entry("builtin", name, PEIL)
         if name in self.steps:
-            return Ref("step", name, lambda env, n=name: env[n])
+            return _entry("step", name, name)
         if name in self.facts:
-            return Ref("fact", name, lambda env, n=name: env[n])
+            return _entry("fact", name, name)
         if name in self.params:
             param = self.params[name]
             self.used_params.setdefault(name, param)
