@@ -100,15 +100,14 @@ _EVALUATION_ERRORS = (TypeError, ValueError, ArithmeticError, AttributeError, Ke
                       RecursionError)
 
 
-def _evaluate(fn: Any, env: dict, what: str, name: str = "",
-              decision: str | None = None) -> Any:
-    """An output or note of a decision; a Python error in it is a CaseError naming it
-    (`what` with `name` put in, formatted only then: this runs for every case)."""
-    try:
-        return fn(env)
-    except _EVALUATION_ERRORS as err:
-        raise CaseError(f"{what.format(name)} cannot be evaluated: {err}",
-                        decision=decision) from None
+def _failing(decision: Decision, env: dict, outputs: dict) -> str:
+    """What stopped a run of a decision: its first step, else its first output, without a value
+    (checked only after a failure, so a run pays for no bookkeeping)."""
+    for name, _run in decision.plan:
+        if name not in env:
+            return f"step {name!r}"
+    return next(f"output {name!r}" for name, _value in decision.output_plan
+                if name not in outputs)
 
 
 def _json_default(value: Any) -> Any:
@@ -220,16 +219,19 @@ class Engine:
         """Evaluate a compiled decision: (outputs, the environment it ran in)."""
         env = read_facts(decision.inputs, case, decision.id)
         env[PEIL] = on
+        outputs: dict[str, Any] = {}
         try:
             for name, run in decision.plan:
                 env[name] = run(env)
-            outputs = {}
             for name, value in decision.output_plan:
-                outputs[name] = _evaluate(value, env, "output {!r}", name)
+                outputs[name] = value(env)
         except CaseError as err:
             if err.decision is None:
                 raise CaseError(err.detail, decision=decision.id, fact=err.fact) from None
             raise
+        except _EVALUATION_ERRORS as err:
+            raise CaseError(f"{_failing(decision, env, outputs)} cannot be evaluated: {err}",
+                            decision=decision.id) from None
         return outputs, env
 
     def decide(self, decision_id: str, case: dict, on: _dt.date | str | None = None) -> Result:
@@ -256,19 +258,15 @@ class Engine:
     @staticmethod
     def _notes(decision: Decision, env: dict) -> list[str]:
         notes = []
-
-        def applies(note) -> bool:
-            return note.when is None or bool(_evaluate(note.when.evaluate, env, "a note",
-                                                       decision=decision.id))
-
-        for step in decision.steps:
-            note = step.note
-            if note is not None and applies(note):
-                notes.append(_evaluate(note.text.render, env, "the note of step {!r}",
-                                       step.name, decision.id))
-        for note in decision.notes:
-            if applies(note):
-                notes.append(_evaluate(note.text.render, env, "a note", decision=decision.id))
+        what = "a note"
+        try:
+            for when, text, text_is in decision.note_plan:
+                what = "a note"
+                if when is None or when(env):
+                    what = text_is
+                    notes.append(text(env))
+        except _EVALUATION_ERRORS as err:
+            raise CaseError(f"{what} cannot be evaluated: {err}", decision=decision.id) from None
         return notes
 
     def explain(self, decision_id: str, case: dict, on: _dt.date | str | None = None) -> dict:

@@ -613,7 +613,7 @@ class FileCompiler:
         if "value" in raw:
             compiled = self.expr(raw["value"], scope, path + ("value",))
             fields = scope.fields_of(raw["value"].strip())
-            return Step(name, "value", raw["value"], _guard(name, compiled.evaluate),
+            return Step(name, "value", raw["value"], compiled.evaluate,
                         compiled.refs, **common), _StepInfo(fields)
         if "table" in raw:
             table = self._table(raw["table"], tables, path + ("table",), scope)
@@ -625,7 +625,7 @@ class FileCompiler:
 
             detail = table_detail(table, bind)
             info = _StepInfo(None)
-            return Step(name, "table", table.name, _guard(name, run), refs, detail=detail,
+            return Step(name, "table", table.name, run, refs, detail=detail,
                         tables=[table.name], **common), info
         if "checks" in raw:
             return self.checks(name, raw["checks"], path + ("checks",), scope, common)
@@ -708,7 +708,7 @@ class FileCompiler:
                 })
             return rows
 
-        return (Step(name, "checks", f"{len(compiled)} voorwaarden", _guard(name, run), refs,
+        return (Step(name, "checks", f"{len(compiled)} voorwaarden", run, refs,
                      detail=detail, **common),
                 _StepInfo(None))
 
@@ -813,7 +813,7 @@ class FileCompiler:
         out_fields = None
         if op.item_fields is not None:
             out_fields = op.item_fields(fields, used_tables)
-        return (Step(name, "op", op.name, _guard(name, run), refs, detail=detail,
+        return (Step(name, "op", op.name, run, refs, detail=detail,
                      tables=[t.name for t in used_tables.values()], **common),
                 _StepInfo(out_fields))
 
@@ -854,21 +854,6 @@ def _plugin_guard(op: Operation, step: str, fn: Callable, doing: str = "") -> Ca
         except Exception as err:  # noqa: BLE001 - whatever the plugin raises, name the plugin
             raise PluginError(op.source, f"{doing}operation {op.name!r} (step {step!r})",
                               err) from None
-
-    return guarded
-
-
-def _guard(step: str, run: Callable[[dict], Any]) -> Callable[[dict], Any]:
-    """Turn a Python error inside a step into a CaseError naming the step."""
-
-    def guarded(env):
-        try:
-            return run(env)
-        except RegelwerkError:
-            raise
-        except (TypeError, ValueError, ArithmeticError, OverflowError, AttributeError,
-                KeyError, RecursionError) as err:
-            raise CaseError(f"step {step!r} cannot be evaluated: {err}") from None
 
     return guarded
 
