@@ -238,7 +238,9 @@ def unknown_facts(specs: list[FactSpec], case: dict) -> list[str]:
     otherwise, so callers warn about these, or refuse them in a strict rule set."""
     if not isinstance(case, dict):
         return []
-    declared, groups, lists = _declared(specs)
+    declared, groups, lists, shape = _declared(specs)
+    if _all_declared(case, shape) and all(_fields_declared(case, spec) for spec in lists):
+        return []  # the usual case, found without naming every fact the case gives
     unknown: list[str] = []
     for name in given_facts(case):
         if name in declared or name in groups:
@@ -258,22 +260,58 @@ def unknown_facts(specs: list[FactSpec], case: dict) -> list[str]:
     return unknown
 
 
-_DECLARED: dict[int, tuple[list, tuple[set, set, list]]] = {}
+def _all_declared(case: dict, shape: dict) -> bool:
+    """Whether every fact a case gives is declared, or lies inside a declared fact, or is a
+    group of facts given empty (as `unknown_facts` judges them), walking the case's nested
+    mappings along `shape`. False also when a key is spelt with dots: only the full check
+    knows what those name."""
+    for key, value in case.items():
+        inner = shape.get(key)
+        if inner is True:
+            continue  # a declared fact: what lies inside it is its value
+        if inner is None:
+            return False
+        if isinstance(value, dict) and value and not _all_declared(value, inner):
+            return False
+    return True
 
 
-def _declared(specs: list[FactSpec]) -> tuple[set[str], set[str], list[FactSpec]]:
+def _fields_declared(case: dict, spec: FactSpec) -> bool:
+    """Whether every item of a list fact gives only the fields its items declare."""
+    value = lookup(case, spec.name)
+    if not isinstance(value, list):
+        return True
+    fields = spec.items.keys()
+    return all(item.keys() <= fields for item in value if isinstance(item, dict))
+
+
+_DECLARED: dict[int, tuple[list, tuple[set, set, list, dict]]] = {}
+
+
+def _declared(specs: list[FactSpec]) -> tuple[set[str], set[str], list[FactSpec], dict]:
     """A decision's declared fact names, the groups above them (`trainee` of
-    `trainee.in_ambt`) and its list facts with known item fields; worked out once per list
-    of specs (a decision's inputs), not for every case."""
+    `trainee.in_ambt`), its list facts with known item fields, and the declared names as a
+    tree of their parts (a declared fact is True, a group a mapping); worked out once per
+    list of specs (a decision's inputs), not for every case."""
     found = _DECLARED.get(id(specs))
     if found is None or found[0] is not specs:  # the id of a collected list may be reused
         names = {spec.name for spec in specs}
         groups = {".".join(parts[:i]) for parts in (n.split(".") for n in names)
                   for i in range(1, len(parts))}
         lists = [spec for spec in specs if spec.type == "list" and isinstance(spec.items, dict)]
+        shape: dict = {}
+        for name in names:
+            *path, last = name.split(".")
+            node = shape
+            for part in path:
+                node = node.setdefault(part, {})
+                if node is True:  # inside a declared fact: that fact covers it
+                    break
+            else:
+                node[last] = True
         if len(_DECLARED) > 10_000:  # engines built again and again in one process
             _DECLARED.clear()
-        found = _DECLARED[id(specs)] = (specs, (names, groups, lists))
+        found = _DECLARED[id(specs)] = (specs, (names, groups, lists, shape))
     return found[1]
 
 
