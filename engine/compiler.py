@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import CaseError, PluginError, Problem, RegelwerkError
-from .expr import Compiled, ExprError, Ref, compile_expr
+from .expr import Compiled, ExprError, Ref, compile_expr, compile_text
 from .facts import FactSpec, parse_date
 from .model import Decision, Note, Output, Param, RuleSet, Step, Template, Version
 from .ops import Operation, OperationRegistry
@@ -211,19 +211,18 @@ class FileCompiler:
             raise _Abort from None
 
     def template(self, text: str, resolve: Callable[[str], Ref | None], path: tuple) -> Template:
-        parts: list = []
+        pieces: list[str | Ref] = []
         pos = 0
         for m in _PLACEHOLDER.finditer(text):
-            parts.append(text[pos:m.start()])
+            pieces.append(text[pos:m.start()])
             ref = resolve(m.group(1))
             if ref is None:
                 self.problem(path, f"unknown name {m.group(1)!r} in text", col_offset=m.start(1))
                 raise _Abort
-            read = ref.read
-            parts.append(lambda env, r=read: format_value(r(env)))
+            pieces.append(ref)
             pos = m.end()
-        parts.append(text[pos:])
-        return Template(text, [p for p in parts if p != ""])
+        pieces.append(text[pos:])
+        return Template(text, compile_text([p for p in pieces if p != ""], format_value))
 
     # -- the file
     def compile(self) -> RuleSet | None:
@@ -483,7 +482,7 @@ class FileCompiler:
 
         def resolve(n: str) -> Ref | None:
             if n in names:
-                return Ref("table", n, lambda values, k=n: values.get(k))
+                return Ref("table", n, lambda values, k=n: values.get(k), code=f"env.get({n!r})")
             return scope.resolve(n)
 
         return resolve

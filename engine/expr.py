@@ -520,6 +520,10 @@ class _Code:
             return _Operand(repr(value), True, value)
         return _Operand(self.name(value), True, value)
 
+    def read(self, ref: Ref) -> str:
+        """Python source reading a name that is not constant."""
+        return ref.code or f"{self.name(ref.read)}(env)"
+
     def name(self, value: Any) -> str:
         """A global of the function holding `value` (a constant, a helper function)."""
         key = f"g{len(self.names)}"
@@ -549,8 +553,7 @@ def _compile(node: Node, resolve: Resolver, refs: list[Ref], code: _Code) -> _Op
         if ref.constant:
             return code.constant(ref.value)
         out = code.temp()
-        reader = ref.code or f"{code.name(ref.read)}(env)"
-        code.emit(f"{out} = {reader}")
+        code.emit(f"{out} = {code.read(ref)}")
         return _Operand(out)
     start = len(code.lines)
     if kind in ("and", "or"):
@@ -624,6 +627,16 @@ def _combine(node: Node, args: list[str], code: _Code) -> str:
     if op in _ORDER:  # ordering with null is false
         return f"{a} is not None and {b} is not None and {a} {op} {b}"
     return f"{code.name(_arith(op))}({a}, {b})"
+
+
+def compile_text(pieces: list[str | Ref], show: Callable[[Any], str]) -> Evaluator:
+    """A text of literal pieces and names, each name's value shown with `show`, as one
+    function of the environment."""
+    code = _Code()
+    shown = code.name(show)
+    parts = [code.constant(p).text if isinstance(p, str) else f"{shown}({code.read(p)})"
+             for p in pieces]
+    return code.function(" + ".join(parts) or "''")
 
 
 def names_in(text: str) -> list[str]:

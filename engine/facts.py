@@ -8,6 +8,7 @@ converted once, before any rule runs, so a rule never sees a wrong type.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -77,9 +78,11 @@ class FactSpec:
     default: Any = None
     items: FactSpec | dict[str, FactSpec] | None = None
     convert: Callable[[Any, str], Any] = field(init=False, repr=False)
+    find: Callable[[dict], Any] = field(init=False, repr=False)  # its value in a case: lookup
 
     def __post_init__(self) -> None:
         self.convert = self._build()
+        self.find = _finder(self.name)
 
     def _build(self) -> Callable[[Any, str], Any]:
         kind = self.type
@@ -129,14 +132,22 @@ class FactSpec:
         elif kind == "list":
             items = self.items
 
+            item = (None if items is None else items.convert if isinstance(items, FactSpec)
+                    else functools.partial(_convert_record, items))
+
             def convert(value, where):
                 if not isinstance(value, list):
                     raise fail(value, where)
-                if items is None:
+                if item is None:
                     return list(value)
-                if isinstance(items, FactSpec):
-                    return [items.convert(v, f"{where}[{i}]") for i, v in enumerate(value)]
-                return [_convert_record(items, v, f"{where}[{i}]") for i, v in enumerate(value)]
+                out: list = []
+                try:
+                    for v in value:
+                        out.append(item(v, ""))
+                except CaseError as err:
+                    # where the item is, only now: naming every item costs more than reading it
+                    raise CaseError(err.detail, fact=f"{where}[{len(out)}]{err.fact}") from None
+                return out
 
         else:  # pragma: no cover - the schema only admits the kinds above
             raise ValueError(f"unknown type {kind}")
@@ -161,7 +172,10 @@ def _convert_record(fields: dict[str, FactSpec], value: Any, where: str) -> dict
                 raise CaseError("missing", fact=f"{where}.{name}")
             out[name] = spec.default
         else:
-            out[name] = spec.convert(raw, f"{where}.{name}")
+            try:
+                out[name] = spec.convert(raw, name)
+            except CaseError as err:
+                raise CaseError(err.detail, fact=f"{where}.{err.fact}") from None
     return out
 
 
@@ -187,6 +201,25 @@ def lookup(case: dict, name: str) -> Any:
         rest = ".".join(parts[i:])
         return node.get(rest, MISSING) if i else MISSING
     return node
+
+
+def _finder(name: str) -> Callable[[dict], Any]:
+    """`lookup` of one fact, spelt out for names of one and two parts (it runs for every
+    declared fact of every case)."""
+    parts = name.split(".")
+    if len(parts) == 1:
+        return lambda case: case.get(name, MISSING)
+    if len(parts) == 2:
+        head, tail = parts
+
+        def find(case: dict) -> Any:
+            if name in case:
+                return case[name]
+            node = case.get(head)
+            return node.get(tail, MISSING) if isinstance(node, dict) else MISSING
+
+        return find
+    return lambda case: lookup(case, name)
 
 
 def given_facts(case: dict, prefix: str = "") -> list[str]:
@@ -219,7 +252,7 @@ def read_facts(specs: list[FactSpec], case: dict, decision: str) -> dict[str, An
         raise CaseError("a case must be an object of facts", decision=decision)
     env: dict[str, Any] = {}
     for spec in specs:
-        raw = lookup(case, spec.name)
+        raw = spec.find(case)
         if raw is MISSING or raw is None:
             if spec.required:
                 raise CaseError(_missing(case, spec.name), decision=decision, fact=spec.name)
@@ -239,7 +272,7 @@ def unknown_facts(specs: list[FactSpec], case: dict) -> list[str]:
     if not isinstance(case, dict):
         return []
     declared, groups, lists, shape = _declared(specs)
-    if _all_declared(case, shape) and all(_fields_declared(case, spec) for spec in lists):
+    if _all_declared(case, shape) and _all_fields_declared(case, lists):
         return []  # the usual case, found without naming every fact the case gives
     unknown: list[str] = []
     for name in given_facts(case):
@@ -276,13 +309,16 @@ def _all_declared(case: dict, shape: dict) -> bool:
     return True
 
 
-def _fields_declared(case: dict, spec: FactSpec) -> bool:
-    """Whether every item of a list fact gives only the fields its items declare."""
-    value = lookup(case, spec.name)
-    if not isinstance(value, list):
-        return True
-    fields = spec.items.keys()
-    return all(item.keys() <= fields for item in value if isinstance(item, dict))
+def _all_fields_declared(case: dict, lists: list[FactSpec]) -> bool:
+    """Whether every item of these list facts gives only the fields its items declare."""
+    for spec in lists:
+        value = spec.find(case)
+        if isinstance(value, list):
+            fields = spec.items.keys()
+            for item in value:
+                if isinstance(item, dict) and not item.keys() <= fields:
+                    return False
+    return True
 
 
 _DECLARED: dict[int, tuple[list, tuple[set, set, list, dict]]] = {}

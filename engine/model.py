@@ -34,10 +34,7 @@ class Template:
     """A Dutch text with `{name}` placeholders filled in from the decision's scope."""
 
     source: str
-    parts: list[str | Callable[[dict], str]]
-
-    def render(self, env: dict) -> str:
-        return "".join([p if isinstance(p, str) else p(env) for p in self.parts])
+    render: Callable[[dict], str]  # the text with its placeholders filled in
 
 
 @dataclass
