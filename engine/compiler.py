@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import CaseError, PluginError, Problem, RegelwerkError
-from .expr import Compiled, ExprError, Ref, compile_expr, compile_text
+from .expr import (Compiled, ExprError, Ref, compile_call, compile_expr, compile_mapping,
+                   compile_text)
 from .facts import FactSpec, parse_date
 from .model import Decision, Note, Output, Param, RuleSet, Step, Template, Version
 from .ops import Operation, OperationRegistry
@@ -658,10 +659,7 @@ class FileCompiler:
             compiled.append((key, c.evaluate))
             refs.extend(c.refs)
 
-        def bind(env, pairs=tuple(compiled)):
-            return {k: f(env) for k, f in pairs}
-
-        return bind, refs
+        return compile_mapping(compiled), refs
 
     def checks(self, name: str, raw: list, path: tuple, scope: Scope, common: dict):
         compiled = []
@@ -780,7 +778,7 @@ class FileCompiler:
                         c = self.expr(str(btext), iscope, kpath + (bkey,))
                         refs.extend(r for r in c.refs if r.kind != "item")
                         pairs.append((bkey, c.evaluate))
-                    evaluators.append((key, _per_item_bindings(tuple(pairs))))
+                    evaluators.append((key, _per_item(compile_mapping(pairs))))
         if op.check is not None:
             message = op.check(constants, self.ctx)
             if isinstance(message, tuple):  # (argument, message): point at that argument
@@ -796,9 +794,7 @@ class FileCompiler:
         if op.needs_context:
             pairs += (("context", lambda env, ctx=self.ctx: ctx),)
 
-        def run(env, fn=fn, pairs=pairs):
-            return fn(**{k: f(env) for k, f in pairs})
-
+        run = compile_call(fn, list(pairs))
         detail = None
         if op.explain is not None:
             def detail(env, value, explain=op.explain, pairs=pairs):
@@ -822,17 +818,6 @@ def _per_item(evaluate: Callable[[dict], Any]) -> Callable[[dict], Callable[[dic
         def for_item(item):
             env[ITEM] = item
             return evaluate(env)
-
-        return for_item
-
-    return bind
-
-
-def _per_item_bindings(pairs: tuple) -> Callable[[dict], Callable[[dict], dict]]:
-    def bind(env):
-        def for_item(item):
-            env[ITEM] = item
-            return {k: f(env) for k, f in pairs}
 
         return for_item
 

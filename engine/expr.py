@@ -639,6 +639,21 @@ def compile_text(pieces: list[str | Ref], show: Callable[[Any], str]) -> Evaluat
     return code.function(" + ".join(parts) or "''")
 
 
+def compile_mapping(values: list[tuple[str, Evaluator]]) -> Evaluator:
+    """A mapping of names to what their evaluators give, as one function of the environment."""
+    code = _Code()
+    items = ", ".join(f"{name!r}: {code.name(value)}(env)" for name, value in values)
+    return code.function(f"{{{items}}}")
+
+
+def compile_call(fn: Callable, arguments: list[tuple[str, Evaluator]]) -> Evaluator:
+    """`fn` called with keyword arguments (Python names) that evaluators give, as one
+    function of the environment."""
+    code = _Code()
+    items = ", ".join(f"{name}={code.name(value)}(env)" for name, value in arguments)
+    return code.function(f"{code.name(fn)}({items})")
+
+
 def names_in(text: str) -> list[str]:
     """The names an expression reads (for cross-checks that do not compile)."""
     out: list[str] = []
