@@ -77,21 +77,19 @@ class Result:
 
     def as_json(self) -> str:
         """`as_dict()` as one line of JSON, the same text `json.dumps` gives, built faster:
-        the rule-set block is serialised once per version, dates are turned into text by the
-        JSON encoder itself."""
+        what surrounds the date and the outcome is serialised once per decision of a
+        version, dates are turned into text by the JSON encoder itself."""
         outputs, notes = self.json_parts()
-        return (f'{{"decision":{_decision_json(self.decision)},"on":"{self.on.isoformat()}",'
-                f'"ruleset":{_summary_json(self.ruleset, self.version)},'
-                f'"result":{outputs},"uitleg":{notes}{self._warnings_json()}}}')
-
-    def _warnings_json(self) -> str:
-        return f',"warnings":{_dumps(self.warnings)}' if self.warnings else ""
+        opening, middle = _json_frame(self.decision, self.ruleset, self.version)
+        warnings = f',"warnings":{_dumps(self.warnings)}' if self.warnings else ""
+        return f'{opening}{self.on.isoformat()}{middle}{outputs},"uitleg":{notes}{warnings}}}'
 
     def json_parts(self) -> tuple[str, str]:
         """The outputs and the notes as JSON text, encoded once (the log stores the same)."""
         parts = self.__dict__.get("_json_parts")
         if parts is None:
-            notes = _dumps(self.notes) if self.notes else "[]"
+            # notes are texts: encoded one by one, as the encoder would, without starting it
+            notes = f'[{",".join(map(_encode_text, self.notes))}]'
             parts = self._json_parts = (_dumps(self.outputs), notes)
         return parts
 
@@ -140,6 +138,7 @@ def _make_dumps():
 
 
 _dumps = _make_dumps()
+_encode_text = json.encoder.encode_basestring  # a text as JSON, as `_dumps` writes one
 
 
 def json_text(value: Any) -> str:
@@ -148,27 +147,20 @@ def json_text(value: Any) -> str:
     return _dumps(value)
 
 
-_SUMMARIES: dict[tuple[int, int], tuple[Version, str]] = {}
+_FRAMES: dict[tuple[str, int, int], tuple[RuleSet, Version, str, str]] = {}
 
 
-_DECISION_IDS: dict[str, str] = {}
-
-
-def _decision_json(decision: str) -> str:
-    found = _DECISION_IDS.get(decision)
-    if found is None:
-        found = _dumps(decision)
-        if len(_DECISION_IDS) < 10_000:
-            _DECISION_IDS[decision] = found
-    return found
-
-
-def _summary_json(ruleset: RuleSet, version: Version) -> str:
-    key = (id(ruleset), id(version))
-    found = _SUMMARIES.get(key)
-    if found is None or found[0] is not version:  # the id of a collected object may be reused
-        found = _SUMMARIES[key] = (version, _dumps(ruleset.summary(version)))
-    return found[1]
+def _json_frame(decision: str, ruleset: RuleSet, version: Version) -> tuple[str, str]:
+    """The JSON of a result before its date (`{"decision":…,"on":"`) and between the date and
+    its outcome (`","ruleset":{…},"result":`), made once per decision of a version."""
+    key = (decision, id(ruleset), id(version))
+    found = _FRAMES.get(key)
+    if found is None or found[0] is not ruleset or found[1] is not version:
+        if len(_FRAMES) >= 10_000:  # engines built again and again in one process
+            _FRAMES.clear()
+        found = _FRAMES[key] = (ruleset, version, f'{{"decision":{_dumps(decision)},"on":"',
+                                f'","ruleset":{_dumps(ruleset.summary(version))},"result":')
+    return found[2], found[3]
 
 
 def rules_dirs_from_env() -> list[str]:
