@@ -631,11 +631,17 @@ def _combine(node: Node, args: list[str], code: _Code) -> str:
 
 def compile_text(pieces: list[str | Ref], show: Callable[[Any], str]) -> Evaluator:
     """A text of literal pieces and names, each name's value shown with `show`, as one
-    function of the environment."""
+    function of the environment. A constant (a parameter) is shown once, now."""
     code = _Code()
     shown = code.name(show)
-    parts = [code.constant(p).text if isinstance(p, str) else f"{shown}({code.read(p)})"
-             for p in pieces]
+    parts = []
+    for piece in pieces:
+        if isinstance(piece, str):
+            parts.append(code.constant(piece).text)
+        elif piece.constant:
+            parts.append(code.constant(show(piece.value)).text)
+        else:
+            parts.append(f"{shown}({code.read(piece)})")
     return code.function(" + ".join(parts) or "''")
 
 
