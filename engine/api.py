@@ -278,7 +278,7 @@ class Engine:
                       on: _dt.date | str | None = None) -> Result:
         """Decide one batch record `{"decision", "on", "case"}`; `decision` and `on` stand in
         for what the record leaves out (the peildatum defaults to today)."""
-        return self.decide(*_record_args(record, decision, on))
+        return self._evaluation(*_record_args(record, decision, on))[0]
 
     def decide_many(self, records: Iterable[Any], *, decision: str | None = None,
                     on: _dt.date | str | None = None, trail: bool = False) -> Iterator[dict]:
@@ -314,7 +314,7 @@ class Engine:
 def _record_args(record: Any, decision: str | None, on: _dt.date | str | None) -> tuple:
     """(decision id, case, peildatum) of a batch record, the defaults standing in for what
     it leaves out."""
-    if not isinstance(record, Mapping):
+    if type(record) is not dict and not isinstance(record, Mapping):  # a JSON object: no ABC
         raise UsageError("a line must be a JSON object {decision, on, case}")
     did = record.get("decision") or decision
     if not did:
