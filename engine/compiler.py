@@ -69,6 +69,22 @@ def _read_path(value: Any, path: list[str], name: str) -> Any:
     return value
 
 
+def _path_reader(head: Callable[[dict], Any], path: list[str], name: str) -> Callable:
+    """A reader of `name`, a path into the value `head` reads: one key into a mapping, the
+    usual case, is read at once; anything else as `_read_path` says."""
+    if len(path) == 1:
+        key = path[0]
+
+        def read(env: dict) -> Any:
+            value = head(env)
+            if type(value) is dict:
+                return value.get(key)
+            return _read_path(value, path, name)
+
+        return read
+    return lambda env: _read_path(head(env), path, name)
+
+
 # ------------------------------------------------------------------ scope
 
 
@@ -116,9 +132,10 @@ class Scope:
         if rest:
             path = rest.split(".")
             if self.in_item and head in (self.item_fields or ()):
-                return Ref("item", name, lambda env, h=head, p=path: _read_path(env[ITEM].get(h), p, name))
+                return Ref("item", name,
+                           _path_reader(lambda env, h=head: env[ITEM].get(h), path, name))
             if head in self.steps:
-                return Ref("step", name, lambda env, h=head, p=path: _read_path(env[h], p, name))
+                return Ref("step", name, _path_reader(operator.itemgetter(head), path, name))
             if head in self.params:
                 param = self.params[head]
                 self.used_params.setdefault(head, param)
