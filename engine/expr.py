@@ -28,6 +28,7 @@ null are false; arithmetic and functions given null return null (unless said oth
 
 from __future__ import annotations
 
+import calendar
 import datetime as _dt
 import math
 import re
@@ -109,6 +110,28 @@ def _count_days(days: DaySet, until=None):
     return days.count(until)
 
 
+def _add_months(d, n):
+    if type(d) is _dt.date and type(n) is int:
+        return _shifted(d, n)
+    return d + relativedelta(months=n)
+
+
+def _add_years(d, n):
+    if type(d) is _dt.date and type(n) is int:
+        return _shifted(d, 12 * n)
+    return d + relativedelta(years=n)
+
+
+def _shifted(d: _dt.date, months: int) -> _dt.date:
+    """A date moved by whole months as relativedelta moves it (the same day of the month,
+    else the month's last day), without building one: that costs more than a whole step."""
+    year, month = divmod(d.year * 12 + d.month - 1 + months, 12)
+    month += 1
+    # the month's length first, then the date: relativedelta's order, so its errors too
+    day = min(calendar.monthrange(year, month)[1], d.day)
+    return d.replace(year=year, month=month, day=day)
+
+
 def _if(condition, then, otherwise=None):
     return then if condition else otherwise
 
@@ -140,11 +163,11 @@ FUNCTIONS: dict[str, Function] = {
     "add_days": Function(lambda d, n: d + _dt.timedelta(days=n), 2, 2, "datum plus dagen",
                          nullsafe=True),
     "add_months": Function(
-        lambda d, n: d + relativedelta(months=n), 2, 2,
+        _add_months, 2, 2,
         "datum plus maanden; bestaat de dag niet, dan de laatste dag van de maand", nullsafe=True,
     ),
     "add_years": Function(
-        lambda d, n: d + relativedelta(years=n), 2, 2,
+        _add_years, 2, 2,
         "datum plus jaren; 29 februari wordt 28 februari in een gewoon jaar", nullsafe=True,
     ),
     "days_between": Function(lambda a, b: (b - a).days, 2, 2, "dagen van a tot b", nullsafe=True),
