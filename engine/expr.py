@@ -3,7 +3,8 @@
 Why our own: rule files must never run Python. This grammar has no attribute access,
 no calls other than a fixed table of functions, no loops and no assignment, so every
 expression terminates in time linear in its length. Expressions are parsed once and
-compiled into Python closures; evaluating one does no parsing.
+compiled into Python functions; evaluating one does no parsing. No text of a rule file
+is ever part of the generated source: names and constants reach it as values.
 
 Grammar (lowest precedence first):
 
@@ -578,7 +579,6 @@ def _compile(node: Node, resolve: Resolver, refs: list[Ref], code: _Code) -> _Op
         out = code.temp()
         code.emit(f"{out} = {code.read(ref)}")
         return _Operand(out)
-    start = len(code.lines)
     if kind in ("and", "or"):
         args = [_compile(node.args[0], resolve, refs, code)]
         start = len(code.lines)
