@@ -77,21 +77,19 @@ class Result:
 
     def as_json(self) -> str:
         """`as_dict()` as one line of JSON, the same text `json.dumps` gives, built faster:
-        the rule-set block is serialised once per version, dates are turned into text by the
-        JSON encoder itself."""
+        what surrounds the date and the outcome is serialised once per decision of a
+        version, dates are turned into text by the JSON encoder itself."""
         outputs, notes = self.json_parts()
-        return (f'{{"decision":{_decision_json(self.decision)},"on":"{self.on.isoformat()}",'
-                f'"ruleset":{_summary_json(self.ruleset, self.version)},'
-                f'"result":{outputs},"uitleg":{notes}{self._warnings_json()}}}')
-
-    def _warnings_json(self) -> str:
-        return f',"warnings":{_dumps(self.warnings)}' if self.warnings else ""
+        opening, middle = _json_frame(self.decision, self.ruleset, self.version)
+        warnings = f',"warnings":{_dumps(self.warnings)}' if self.warnings else ""
+        return f'{opening}{self.on.isoformat()}{middle}{outputs},"uitleg":{notes}{warnings}}}'
 
     def json_parts(self) -> tuple[str, str]:
         """The outputs and the notes as JSON text, encoded once (the log stores the same)."""
         parts = self.__dict__.get("_json_parts")
         if parts is None:
-            notes = _dumps(self.notes) if self.notes else "[]"
+            # notes are texts: encoded one by one, as the encoder would, without starting it
+            notes = f'[{",".join(map(_encode_text, self.notes))}]'
             parts = self._json_parts = (_dumps(self.outputs), notes)
         return parts
 
@@ -100,15 +98,14 @@ _EVALUATION_ERRORS = (TypeError, ValueError, ArithmeticError, AttributeError, Ke
                       RecursionError)
 
 
-def _evaluate(fn: Any, env: dict, what: str, name: str = "",
-              decision: str | None = None) -> Any:
-    """An output or note of a decision; a Python error in it is a CaseError naming it
-    (`what` with `name` put in, formatted only then: this runs for every case)."""
-    try:
-        return fn(env)
-    except _EVALUATION_ERRORS as err:
-        raise CaseError(f"{what.format(name)} cannot be evaluated: {err}",
-                        decision=decision) from None
+def _failing(decision: Decision, env: dict, outputs: dict) -> str:
+    """What stopped a run of a decision: its first step, else its first output, without a value
+    (checked only after a failure, so a run pays for no bookkeeping)."""
+    for name, _run in decision.plan:
+        if name not in env:
+            return f"step {name!r}"
+    return next(f"output {name!r}" for name, _value in decision.output_plan
+                if name not in outputs)
 
 
 def _json_default(value: Any) -> Any:
@@ -141,6 +138,7 @@ def _make_dumps():
 
 
 _dumps = _make_dumps()
+_encode_text = json.encoder.encode_basestring  # a text as JSON, as `_dumps` writes one
 
 
 def json_text(value: Any) -> str:
@@ -149,27 +147,20 @@ def json_text(value: Any) -> str:
     return _dumps(value)
 
 
-_SUMMARIES: dict[tuple[int, int], tuple[Version, str]] = {}
+_FRAMES: dict[tuple[str, int, int], tuple[RuleSet, Version, str, str]] = {}
 
 
-_DECISION_IDS: dict[str, str] = {}
-
-
-def _decision_json(decision: str) -> str:
-    found = _DECISION_IDS.get(decision)
-    if found is None:
-        found = _dumps(decision)
-        if len(_DECISION_IDS) < 10_000:
-            _DECISION_IDS[decision] = found
-    return found
-
-
-def _summary_json(ruleset: RuleSet, version: Version) -> str:
-    key = (id(ruleset), id(version))
-    found = _SUMMARIES.get(key)
-    if found is None or found[0] is not version:  # the id of a collected object may be reused
-        found = _SUMMARIES[key] = (version, _dumps(ruleset.summary(version)))
-    return found[1]
+def _json_frame(decision: str, ruleset: RuleSet, version: Version) -> tuple[str, str]:
+    """The JSON of a result before its date (`{"decision":…,"on":"`) and between the date and
+    its outcome (`","ruleset":{…},"result":`), made once per decision of a version."""
+    key = (decision, id(ruleset), id(version))
+    found = _FRAMES.get(key)
+    if found is None or found[0] is not ruleset or found[1] is not version:
+        if len(_FRAMES) >= 10_000:  # engines built again and again in one process
+            _FRAMES.clear()
+        found = _FRAMES[key] = (ruleset, version, f'{{"decision":{_dumps(decision)},"on":"',
+                                f'","ruleset":{_dumps(ruleset.summary(version))},"result":')
+    return found[2], found[3]
 
 
 def rules_dirs_from_env() -> list[str]:
@@ -220,16 +211,19 @@ class Engine:
         """Evaluate a compiled decision: (outputs, the environment it ran in)."""
         env = read_facts(decision.inputs, case, decision.id)
         env[PEIL] = on
+        outputs: dict[str, Any] = {}
         try:
             for name, run in decision.plan:
                 env[name] = run(env)
-            outputs = {}
             for name, value in decision.output_plan:
-                outputs[name] = _evaluate(value, env, "output {!r}", name)
+                outputs[name] = value(env)
         except CaseError as err:
             if err.decision is None:
                 raise CaseError(err.detail, decision=decision.id, fact=err.fact) from None
             raise
+        except _EVALUATION_ERRORS as err:
+            raise CaseError(f"{_failing(decision, env, outputs)} cannot be evaluated: {err}",
+                            decision=decision.id) from None
         return outputs, env
 
     def decide(self, decision_id: str, case: dict, on: _dt.date | str | None = None) -> Result:
@@ -256,19 +250,15 @@ class Engine:
     @staticmethod
     def _notes(decision: Decision, env: dict) -> list[str]:
         notes = []
-
-        def applies(note) -> bool:
-            return note.when is None or bool(_evaluate(note.when.evaluate, env, "a note",
-                                                       decision=decision.id))
-
-        for step in decision.steps:
-            note = step.note
-            if note is not None and applies(note):
-                notes.append(_evaluate(note.text.render, env, "the note of step {!r}",
-                                       step.name, decision.id))
-        for note in decision.notes:
-            if applies(note):
-                notes.append(_evaluate(note.text.render, env, "a note", decision=decision.id))
+        what = "a note"
+        try:
+            for when, text, text_is in decision.note_plan:
+                what = "a note"
+                if when is None or when(env):
+                    what = text_is
+                    notes.append(text(env))
+        except _EVALUATION_ERRORS as err:
+            raise CaseError(f"{what} cannot be evaluated: {err}", decision=decision.id) from None
         return notes
 
     def explain(self, decision_id: str, case: dict, on: _dt.date | str | None = None) -> dict:
@@ -288,7 +278,7 @@ class Engine:
                       on: _dt.date | str | None = None) -> Result:
         """Decide one batch record `{"decision", "on", "case"}`; `decision` and `on` stand in
         for what the record leaves out (the peildatum defaults to today)."""
-        return self.decide(*_record_args(record, decision, on))
+        return self._evaluation(*_record_args(record, decision, on))[0]
 
     def decide_many(self, records: Iterable[Any], *, decision: str | None = None,
                     on: _dt.date | str | None = None, trail: bool = False) -> Iterator[dict]:
@@ -324,7 +314,7 @@ class Engine:
 def _record_args(record: Any, decision: str | None, on: _dt.date | str | None) -> tuple:
     """(decision id, case, peildatum) of a batch record, the defaults standing in for what
     it leaves out."""
-    if not isinstance(record, Mapping):
+    if type(record) is not dict and not isinstance(record, Mapping):  # a JSON object: no ABC
         raise UsageError("a line must be a JSON object {decision, on, case}")
     did = record.get("decision") or decision
     if not did:

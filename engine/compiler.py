@@ -10,13 +10,15 @@ from __future__ import annotations
 import datetime as _dt
 import difflib
 import keyword
+import operator
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import CaseError, PluginError, Problem, RegelwerkError
-from .expr import Compiled, ExprError, Ref, compile_expr
+from .expr import (Compiled, ExprError, Ref, compile_call, compile_expr, compile_mapping,
+                   compile_text)
 from .facts import FactSpec, parse_date
 from .model import Decision, Note, Output, Param, RuleSet, Step, Template, Version
 from .ops import Operation, OperationRegistry
@@ -67,7 +69,28 @@ def _read_path(value: Any, path: list[str], name: str) -> Any:
     return value
 
 
+def _path_reader(head: Callable[[dict], Any], path: list[str], name: str) -> Callable:
+    """A reader of `name`, a path into the value `head` reads: one key into a mapping, the
+    usual case, is read at once; anything else as `_read_path` says."""
+    if len(path) == 1:
+        key = path[0]
+
+        def read(env: dict) -> Any:
+            value = head(env)
+            if type(value) is dict:
+                return value.get(key)
+            return _read_path(value, path, name)
+
+        return read
+    return lambda env: _read_path(head(env), path, name)
+
+
 # ------------------------------------------------------------------ scope
+
+
+def _entry(kind: str, name: str, key: str) -> Ref:
+    """A name that is an entry of the environment: a fact, a step or the peildatum."""
+    return Ref(kind, name, operator.itemgetter(key), code=f"env[{key!r}]")
 
 
 @dataclass
@@ -93,13 +116,14 @@ class Scope:
         if self.in_item and (name in (self.item_fields or ()) or
                              (self.item_fields is None and "." not in name and
                               not self._known(name))):
-            return Ref("item", name, lambda env, n=name: env[ITEM].get(n))
+            return Ref("item", name, lambda env, n=name: env[ITEM].get(n),
+                       code=f"env[{ITEM!r}].get({name!r})")
         if name == PEILDATUM:
-            return Ref("builtin", name, lambda env: env[PEIL])
+            return _entry("builtin", name, PEIL)
         if name in self.steps:
-            return Ref("step", name, lambda env, n=name: env[n])
+            return _entry("step", name, name)
         if name in self.facts:
-            return Ref("fact", name, lambda env, n=name: env[n])
+            return _entry("fact", name, name)
         if name in self.params:
             param = self.params[name]
             self.used_params.setdefault(name, param)
@@ -108,9 +132,10 @@ class Scope:
         if rest:
             path = rest.split(".")
             if self.in_item and head in (self.item_fields or ()):
-                return Ref("item", name, lambda env, h=head, p=path: _read_path(env[ITEM].get(h), p, name))
+                return Ref("item", name,
+                           _path_reader(lambda env, h=head: env[ITEM].get(h), path, name))
             if head in self.steps:
-                return Ref("step", name, lambda env, h=head, p=path: _read_path(env[h], p, name))
+                return Ref("step", name, _path_reader(operator.itemgetter(head), path, name))
             if head in self.params:
                 param = self.params[head]
                 self.used_params.setdefault(head, param)
@@ -204,19 +229,18 @@ class FileCompiler:
             raise _Abort from None
 
     def template(self, text: str, resolve: Callable[[str], Ref | None], path: tuple) -> Template:
-        parts: list = []
+        pieces: list[str | Ref] = []
         pos = 0
         for m in _PLACEHOLDER.finditer(text):
-            parts.append(text[pos:m.start()])
+            pieces.append(text[pos:m.start()])
             ref = resolve(m.group(1))
             if ref is None:
                 self.problem(path, f"unknown name {m.group(1)!r} in text", col_offset=m.start(1))
                 raise _Abort
-            read = ref.read
-            parts.append(lambda env, r=read: format_value(r(env)))
+            pieces.append(ref)
             pos = m.end()
-        parts.append(text[pos:])
-        return Template(text, [p for p in parts if p != ""])
+        pieces.append(text[pos:])
+        return Template(text, compile_text([p for p in pieces if p != ""], format_value))
 
     # -- the file
     def compile(self) -> RuleSet | None:
@@ -476,7 +500,7 @@ class FileCompiler:
 
         def resolve(n: str) -> Ref | None:
             if n in names:
-                return Ref("table", n, lambda values, k=n: values.get(k))
+                return Ref("table", n, lambda values, k=n: values.get(k), code=f"env.get({n!r})")
             return scope.resolve(n)
 
         return resolve
@@ -606,7 +630,7 @@ class FileCompiler:
         if "value" in raw:
             compiled = self.expr(raw["value"], scope, path + ("value",))
             fields = scope.fields_of(raw["value"].strip())
-            return Step(name, "value", raw["value"], _guard(name, compiled.evaluate),
+            return Step(name, "value", raw["value"], compiled.evaluate,
                         compiled.refs, **common), _StepInfo(fields)
         if "table" in raw:
             table = self._table(raw["table"], tables, path + ("table",), scope)
@@ -618,7 +642,7 @@ class FileCompiler:
 
             detail = table_detail(table, bind)
             info = _StepInfo(None)
-            return Step(name, "table", table.name, _guard(name, run), refs, detail=detail,
+            return Step(name, "table", table.name, run, refs, detail=detail,
                         tables=[table.name], **common), info
         if "checks" in raw:
             return self.checks(name, raw["checks"], path + ("checks",), scope, common)
@@ -652,10 +676,7 @@ class FileCompiler:
             compiled.append((key, c.evaluate))
             refs.extend(c.refs)
 
-        def bind(env, pairs=tuple(compiled)):
-            return {k: f(env) for k, f in pairs}
-
-        return bind, refs
+        return compile_mapping(compiled), refs
 
     def checks(self, name: str, raw: list, path: tuple, scope: Scope, common: dict):
         compiled = []
@@ -701,7 +722,7 @@ class FileCompiler:
                 })
             return rows
 
-        return (Step(name, "checks", f"{len(compiled)} voorwaarden", _guard(name, run), refs,
+        return (Step(name, "checks", f"{len(compiled)} voorwaarden", run, refs,
                      detail=detail, **common),
                 _StepInfo(None))
 
@@ -774,7 +795,7 @@ class FileCompiler:
                         c = self.expr(str(btext), iscope, kpath + (bkey,))
                         refs.extend(r for r in c.refs if r.kind != "item")
                         pairs.append((bkey, c.evaluate))
-                    evaluators.append((key, _per_item_bindings(tuple(pairs))))
+                    evaluators.append((key, _per_item(compile_mapping(pairs))))
         if op.check is not None:
             message = op.check(constants, self.ctx)
             if isinstance(message, tuple):  # (argument, message): point at that argument
@@ -790,9 +811,7 @@ class FileCompiler:
         if op.needs_context:
             pairs += (("context", lambda env, ctx=self.ctx: ctx),)
 
-        def run(env, fn=fn, pairs=pairs):
-            return fn(**{k: f(env) for k, f in pairs})
-
+        run = compile_call(fn, list(pairs))
         detail = None
         if op.explain is not None:
             def detail(env, value, explain=op.explain, pairs=pairs):
@@ -806,7 +825,7 @@ class FileCompiler:
         out_fields = None
         if op.item_fields is not None:
             out_fields = op.item_fields(fields, used_tables)
-        return (Step(name, "op", op.name, _guard(name, run), refs, detail=detail,
+        return (Step(name, "op", op.name, run, refs, detail=detail,
                      tables=[t.name for t in used_tables.values()], **common),
                 _StepInfo(out_fields))
 
@@ -816,17 +835,6 @@ def _per_item(evaluate: Callable[[dict], Any]) -> Callable[[dict], Callable[[dic
         def for_item(item):
             env[ITEM] = item
             return evaluate(env)
-
-        return for_item
-
-    return bind
-
-
-def _per_item_bindings(pairs: tuple) -> Callable[[dict], Callable[[dict], dict]]:
-    def bind(env):
-        def for_item(item):
-            env[ITEM] = item
-            return {k: f(env) for k, f in pairs}
 
         return for_item
 
@@ -847,21 +855,6 @@ def _plugin_guard(op: Operation, step: str, fn: Callable, doing: str = "") -> Ca
         except Exception as err:  # noqa: BLE001 - whatever the plugin raises, name the plugin
             raise PluginError(op.source, f"{doing}operation {op.name!r} (step {step!r})",
                               err) from None
-
-    return guarded
-
-
-def _guard(step: str, run: Callable[[dict], Any]) -> Callable[[dict], Any]:
-    """Turn a Python error inside a step into a CaseError naming the step."""
-
-    def guarded(env):
-        try:
-            return run(env)
-        except RegelwerkError:
-            raise
-        except (TypeError, ValueError, ArithmeticError, OverflowError, AttributeError,
-                KeyError, RecursionError) as err:
-            raise CaseError(f"step {step!r} cannot be evaluated: {err}") from None
 
     return guarded
 

@@ -3,7 +3,8 @@
 Why our own: rule files must never run Python. This grammar has no attribute access,
 no calls other than a fixed table of functions, no loops and no assignment, so every
 expression terminates in time linear in its length. Expressions are parsed once and
-compiled into Python closures; evaluating one does no parsing.
+compiled into Python functions; evaluating one does no parsing. No text of a rule file
+is ever part of the generated source: names and constants reach it as values.
 
 Grammar (lowest precedence first):
 
@@ -28,6 +29,7 @@ null are false; arithmetic and functions given null return null (unless said oth
 
 from __future__ import annotations
 
+import calendar
 import datetime as _dt
 import math
 import re
@@ -57,17 +59,6 @@ class ExprError(Exception):
 
 
 # ---------------------------------------------------------------- functions
-
-
-def _nullsafe(fn: Callable) -> Callable:
-    def wrapped(*args):
-        for a in args:  # a plain loop: any() with a generator costs more than the call
-            if a is None:
-                return None
-        return fn(*args)
-
-    wrapped.__name__ = fn.__name__
-    return wrapped
 
 
 def _days_incl(first: _dt.date, last: _dt.date) -> int:
@@ -120,6 +111,28 @@ def _count_days(days: DaySet, until=None):
     return days.count(until)
 
 
+def _add_months(d, n):
+    if type(d) is _dt.date and type(n) is int:
+        return _shifted(d, n)
+    return d + relativedelta(months=n)
+
+
+def _add_years(d, n):
+    if type(d) is _dt.date and type(n) is int:
+        return _shifted(d, 12 * n)
+    return d + relativedelta(years=n)
+
+
+def _shifted(d: _dt.date, months: int) -> _dt.date:
+    """A date moved by whole months as relativedelta moves it (the same day of the month,
+    else the month's last day), without building one: that costs more than a whole step."""
+    year, month = divmod(d.year * 12 + d.month - 1 + months, 12)
+    month += 1
+    # the month's length first, then the date: relativedelta's order, so its errors too
+    day = min(calendar.monthrange(year, month)[1], d.day)
+    return d.replace(year=year, month=month, day=day)
+
+
 def _if(condition, then, otherwise=None):
     return then if condition else otherwise
 
@@ -130,34 +143,39 @@ class Function:
     min_args: int
     max_args: int
     doc: str
+    nullsafe: bool = False  # given null for any argument, the result is null (fn is not called)
+    inline: str = ""  # the function as Python source over its arguments {0}, {1}, when so simple
 
 
 FUNCTIONS: dict[str, Function] = {
-    "is_set": Function(lambda x: x is not None, 1, 1, "waar als de waarde gegeven is"),
-    "count": Function(_nullsafe(len), 1, 1, "aantal elementen van een lijst"),
-    "all": Function(_nullsafe(lambda xs: all(xs)), 1, 1, "waar als alle elementen waar zijn"),
-    "any": Function(_nullsafe(lambda xs: any(xs)), 1, 1, "waar als een element waar is"),
+    "is_set": Function(lambda x: x is not None, 1, 1, "waar als de waarde gegeven is",
+                       inline="{0} is not None"),
+    "count": Function(len, 1, 1, "aantal elementen van een lijst", nullsafe=True),
+    "all": Function(lambda xs: all(xs), 1, 1, "waar als alle elementen waar zijn", nullsafe=True),
+    "any": Function(lambda xs: any(xs), 1, 1, "waar als een element waar is", nullsafe=True),
     "difference": Function(_difference, 2, 2, "elementen van a die niet in b staan"),
-    "lower": Function(_nullsafe(str.lower), 1, 1, "tekst in kleine letters"),
-    "trim": Function(_nullsafe(str.strip), 1, 1, "tekst zonder spaties rondom"),
-    "normalize": Function(_nullsafe(_normalize), 1, 1, "tekst zonder spaties rondom, kleine letters"),
+    "lower": Function(str.lower, 1, 1, "tekst in kleine letters", nullsafe=True),
+    "trim": Function(str.strip, 1, 1, "tekst zonder spaties rondom", nullsafe=True),
+    "normalize": Function(_normalize, 1, 1, "tekst zonder spaties rondom, kleine letters",
+                          nullsafe=True),
     "get": Function(_get, 2, 3, "waarde bij een sleutel, of de standaardwaarde"),
-    "min": Function(_nullsafe(min), 2, 2, "kleinste van twee waarden"),
-    "max": Function(_nullsafe(max), 2, 2, "grootste van twee waarden"),
-    "add_days": Function(_nullsafe(lambda d, n: d + _dt.timedelta(days=n)), 2, 2, "datum plus dagen"),
+    "min": Function(min, 2, 2, "kleinste van twee waarden", nullsafe=True),
+    "max": Function(max, 2, 2, "grootste van twee waarden", nullsafe=True),
+    "add_days": Function(lambda d, n: d + _dt.timedelta(days=n), 2, 2, "datum plus dagen",
+                         nullsafe=True),
     "add_months": Function(
-        _nullsafe(lambda d, n: d + relativedelta(months=n)), 2, 2,
-        "datum plus maanden; bestaat de dag niet, dan de laatste dag van de maand",
+        _add_months, 2, 2,
+        "datum plus maanden; bestaat de dag niet, dan de laatste dag van de maand", nullsafe=True,
     ),
     "add_years": Function(
-        _nullsafe(lambda d, n: d + relativedelta(years=n)), 2, 2,
-        "datum plus jaren; 29 februari wordt 28 februari in een gewoon jaar",
+        _add_years, 2, 2,
+        "datum plus jaren; 29 februari wordt 28 februari in een gewoon jaar", nullsafe=True,
     ),
-    "days_between": Function(_nullsafe(lambda a, b: (b - a).days), 2, 2, "dagen van a tot b"),
-    "days_incl": Function(_nullsafe(_days_incl), 2, 2, "dagen van a tot en met b"),
-    "day": Function(_nullsafe(lambda d: d.day), 1, 1, "dag van de maand"),
-    "month": Function(_nullsafe(lambda d: d.month), 1, 1, "maand van een datum"),
-    "year": Function(_nullsafe(lambda d: d.year), 1, 1, "jaar van een datum"),
+    "days_between": Function(lambda a, b: (b - a).days, 2, 2, "dagen van a tot b", nullsafe=True),
+    "days_incl": Function(_days_incl, 2, 2, "dagen van a tot en met b", nullsafe=True),
+    "day": Function(lambda d: d.day, 1, 1, "dag van de maand", nullsafe=True),
+    "month": Function(lambda d: d.month, 1, 1, "maand van een datum", nullsafe=True),
+    "year": Function(lambda d: d.year, 1, 1, "jaar van een datum", nullsafe=True),
     "if": Function(_if, 2, 3, "if(voorwaarde, dan, anders): de ene of de andere waarde"),
     "first_day": Function(_days(_first_day), 1, 1, "eerste getelde dag"),
     "nth_day": Function(_days(_nth_day), 2, 2, "de n-de getelde dag (leeg als er minder zijn)"),
@@ -383,6 +401,7 @@ class Ref:
     read: Evaluator
     constant: bool = False
     value: Any = None
+    code: str | None = None  # `read` as Python source over `env`, when a plain lookup
 
 
 Resolver = Callable[[str], "Ref | None"]
@@ -450,12 +469,6 @@ def _kind(value: Any) -> str:
     return type(value).__name__
 
 
-def _member(a, b):
-    if b is None:
-        return False
-    return a in b
-
-
 @dataclass
 class Compiled:
     """A compiled expression: its source, its evaluator and the names it reads."""
@@ -472,87 +485,202 @@ class Compiled:
 def compile_expr(text: str, resolve: Resolver) -> Compiled:
     """Parse and compile `text`; names are resolved now, so unknown names fail at load time."""
     refs: list[Ref] = []
-    fn, const = _compile(parse(text), resolve, refs)
-    return Compiled(text, fn, refs, const)
+    node = parse(text)
+    if node.kind == "name":  # a name alone: its reader is the whole evaluator
+        ref = _resolved(node, resolve, refs)
+        if ref.constant:
+            value = ref.value
+            return Compiled(text, lambda env: value, refs, True)
+        return Compiled(text, ref.read, refs, False)
+    code = _Code()
+    operand = _compile(node, resolve, refs, code)
+    if operand.constant:
+        value = operand.value
+        return Compiled(text, lambda env: value, refs, True)
+    return Compiled(text, code.function(operand.text), refs, False)
 
 
-def _const(value: Any) -> tuple[Evaluator, bool]:
-    return (lambda env: value), True
+def _resolved(node: Node, resolve: Resolver, refs: list[Ref]) -> Ref:
+    ref = resolve(node.value)
+    if ref is None:
+        raise ExprError(f"unknown name {node.value!r}", node.col)
+    refs.append(ref)
+    return ref
 
 
-def _compile(node: Node, resolve: Resolver, refs: list[Ref]) -> tuple[Evaluator, bool]:
+# An expression becomes the source of one Python function, compiled once: every node of
+# its tree is a statement setting a local variable, so evaluating it makes no call per
+# node. Statements rather than one nested expression: a long chain (`a + b + ... + z`)
+# stays flat, and operands are evaluated from left to right as the grammar reads.
+
+
+@dataclass(frozen=True)
+class _Operand:
+    """What a node compiled to: Python source naming its value, and the value if constant."""
+
+    text: str
+    constant: bool = False
+    value: Any = None
+
+
+class _Code:
+    """The statements of an expression's function, and the values they name (its globals)."""
+
+    def __init__(self) -> None:
+        self.lines: list[tuple[int, str]] = []  # (indentation, statement)
+        self.names: dict[str, Any] = {}
+        self.temps = 0
+        self.depth = 1
+
+    def emit(self, statement: str) -> None:
+        self.lines.append((self.depth, statement))
+
+    def temp(self) -> str:
+        self.temps += 1
+        return f"t{self.temps}"
+
+    def constant(self, value: Any) -> _Operand:
+        if value is None or value is True or value is False:
+            return _Operand(repr(value), True, value)
+        return _Operand(self.name(value), True, value)
+
+    def read(self, ref: Ref) -> str:
+        """Python source reading a name that is not constant."""
+        return ref.code or f"{self.name(ref.read)}(env)"
+
+    def name(self, value: Any) -> str:
+        """A global of the function holding `value` (a constant, a helper function)."""
+        key = f"g{len(self.names)}"
+        self.names[key] = value
+        return key
+
+    def function(self, result: str, start: int = 0) -> Evaluator:
+        """The statements from `start` on as a function of `env` returning `result`."""
+        lines = self.lines[start:]
+        base = lines[0][0] - 1 if lines else 0
+        body = "".join(f"{'    ' * (depth - base)}{text}\n" for depth, text in lines)
+        namespace = dict(self.names)
+        exec(compile(f"def evaluate(env):\n{body}    return {result}\n", "<expression>",
+                     "exec"), namespace)
+        return namespace["evaluate"]
+
+
+_ORDER = ("<", "<=", ">", ">=")
+
+
+def _compile(node: Node, resolve: Resolver, refs: list[Ref], code: _Code) -> _Operand:
     kind = node.kind
     if kind == "lit":
-        return _const(node.value)
+        return code.constant(node.value)
     if kind == "name":
-        ref = resolve(node.value)
-        if ref is None:
-            raise ExprError(f"unknown name {node.value!r}", node.col)
-        refs.append(ref)
+        ref = _resolved(node, resolve, refs)
         if ref.constant:
-            return _const(ref.value)
-        return ref.read, False
-    parts = [_compile(a, resolve, refs) for a in node.args]
-    fns = [p[0] for p in parts]
-    constant = all(p[1] for p in parts)
-    ev = _combine(node, fns)
-    if constant:
+            return code.constant(ref.value)
+        out = code.temp()
+        code.emit(f"{out} = {code.read(ref)}")
+        return _Operand(out)
+    if kind in ("and", "or"):
+        args = [_compile(node.args[0], resolve, refs, code)]
+        start = len(code.lines)
+        out = _short_circuit(node, args, resolve, refs, code)
+    else:
+        args = [_compile(a, resolve, refs, code) for a in node.args]
+        start = len(code.lines)
+        out = code.temp()
+        code.emit(f"{out} = {_combine(node, [a.text for a in args], code)}")
+    if all(a.constant for a in args):
+        # nothing in it depends on a case: worked out once, now
         try:
-            return _const(ev({}))
+            value = code.function(out, start)({})
         except (TypeError, ValueError, ArithmeticError) as err:
-            # nothing in it depends on a case: it fails for every case, so say so now
+            # it fails for every case, so say so now
             raise ExprError(f"cannot be evaluated: {err}", node.col) from None
         except Exception:  # noqa: BLE001 - fold only what evaluates cleanly; report at run time
-            return ev, False
-    return ev, False
+            return _Operand(out)
+        del code.lines[start:]
+        return code.constant(value)
+    return _Operand(out)
 
 
-def _combine(node: Node, fns: list[Evaluator]) -> Evaluator:
+def _short_circuit(node: Node, args: list[_Operand], resolve: Resolver, refs: list[Ref],
+                   code: _Code) -> str:
+    """`and`, `or`: the right operand is evaluated only when the left does not decide."""
+    out = code.temp()
+    left = args[0].text
+    if node.kind == "and":
+        code.emit(f"if not {left}:")
+        code.emit(f"    {out} = False")
+    else:
+        code.emit(f"if {left}:")
+        code.emit(f"    {out} = True")
+    code.emit("else:")
+    code.depth += 1
+    right = _compile(node.args[1], resolve, refs, code)
+    args.append(right)
+    code.emit(f"{out} = not not {right.text}")
+    code.depth -= 1
+    return out
+
+
+def _combine(node: Node, args: list[str], code: _Code) -> str:
+    """Python source of a node's value from its operands (each a name or a literal)."""
     kind = node.kind
     if kind == "list":
-        return lambda env: [f(env) for f in fns]
+        return f"[{', '.join(args)}]"
     if kind == "not":
-        (a,) = fns
-        return lambda env: not a(env)
-    if kind == "and":
-        a, b = fns
-        return lambda env: bool(a(env)) and bool(b(env))
-    if kind == "or":
-        a, b = fns
-        return lambda env: bool(a(env)) or bool(b(env))
+        return f"not {args[0]}"
     if kind == "unary":
-        (a,) = fns
-
-        def neg(env):
-            v = a(env)
-            return None if v is None else -v
-
-        return neg
+        return f"None if {args[0]} is None else -{args[0]}"
     if kind == "call":
-        fn = FUNCTIONS[node.value].fn
-        if len(fns) == 1:
-            (a,) = fns
-            return lambda env: fn(a(env))
-        if len(fns) == 2:
-            a, b = fns
-            return lambda env: fn(a(env), b(env))
-        return lambda env: fn(*[f(env) for f in fns])
-    # binary
-    a, b = fns
+        fn = FUNCTIONS[node.value]
+        if fn.inline:
+            return fn.inline.format(*args)
+        call = f"{code.name(fn.fn)}({', '.join(args)})"
+        if fn.nullsafe:
+            return f"None if {' or '.join(f'{a} is None' for a in args)} else {call}"
+        return call
+    a, b = args
     op = node.value
-    if op == "==":
-        return lambda env: a(env) == b(env)
-    if op == "!=":
-        return lambda env: a(env) != b(env)
+    if op in ("==", "!="):
+        return f"{a} {op} {b}"
     if op == "in":
-        return lambda env: _member(a(env), b(env))
+        return f"False if {b} is None else {a} in {b}"
     if op == "not in":
-        return lambda env: not _member(a(env), b(env))
-    if op in ("<", "<=", ">", ">="):
-        cmp = _order(op)
-        return lambda env: cmp(a(env), b(env))
-    arith = _arith(op)
-    return lambda env: arith(a(env), b(env))
+        return f"True if {b} is None else {a} not in {b}"
+    if op in _ORDER:  # ordering with null is false
+        return f"{a} is not None and {b} is not None and {a} {op} {b}"
+    return f"{code.name(_arith(op))}({a}, {b})"
+
+
+def compile_text(pieces: list[str | Ref], show: Callable[[Any], str]) -> Evaluator:
+    """A text of literal pieces and names, each name's value shown with `show`, as one
+    function of the environment. A constant (a parameter) is shown once, now."""
+    code = _Code()
+    shown = code.name(show)
+    parts = []
+    for piece in pieces:
+        if isinstance(piece, str):
+            parts.append(code.constant(piece).text)
+        elif piece.constant:
+            parts.append(code.constant(show(piece.value)).text)
+        else:
+            parts.append(f"{shown}({code.read(piece)})")
+    return code.function(" + ".join(parts) or "''")
+
+
+def compile_mapping(values: list[tuple[str, Evaluator]]) -> Evaluator:
+    """A mapping of names to what their evaluators give, as one function of the environment."""
+    code = _Code()
+    items = ", ".join(f"{name!r}: {code.name(value)}(env)" for name, value in values)
+    return code.function(f"{{{items}}}")
+
+
+def compile_call(fn: Callable, arguments: list[tuple[str, Evaluator]]) -> Evaluator:
+    """`fn` called with keyword arguments (Python names) that evaluators give, as one
+    function of the environment."""
+    code = _Code()
+    items = ", ".join(f"{name}={code.name(value)}(env)" for name, value in arguments)
+    return code.function(f"{code.name(fn)}({items})")
 
 
 def names_in(text: str) -> list[str]:

@@ -8,6 +8,7 @@ converted once, before any rule runs, so a rule never sees a wrong type.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -77,9 +78,11 @@ class FactSpec:
     default: Any = None
     items: FactSpec | dict[str, FactSpec] | None = None
     convert: Callable[[Any, str], Any] = field(init=False, repr=False)
+    find: Callable[[dict], Any] = field(init=False, repr=False)  # its value in a case: lookup
 
     def __post_init__(self) -> None:
         self.convert = self._build()
+        self.find = _finder(self.name)
 
     def _build(self) -> Callable[[Any, str], Any]:
         kind = self.type
@@ -129,14 +132,22 @@ class FactSpec:
         elif kind == "list":
             items = self.items
 
+            item = (None if items is None else items.convert if isinstance(items, FactSpec)
+                    else functools.partial(_convert_record, items))
+
             def convert(value, where):
                 if not isinstance(value, list):
                     raise fail(value, where)
-                if items is None:
+                if item is None:
                     return list(value)
-                if isinstance(items, FactSpec):
-                    return [items.convert(v, f"{where}[{i}]") for i, v in enumerate(value)]
-                return [_convert_record(items, v, f"{where}[{i}]") for i, v in enumerate(value)]
+                out: list = []
+                try:
+                    for v in value:
+                        out.append(item(v, ""))
+                except CaseError as err:
+                    # where the item is, only now: naming every item costs more than reading it
+                    raise CaseError(err.detail, fact=f"{where}[{len(out)}]{err.fact}") from None
+                return out
 
         else:  # pragma: no cover - the schema only admits the kinds above
             raise ValueError(f"unknown type {kind}")
@@ -161,7 +172,10 @@ def _convert_record(fields: dict[str, FactSpec], value: Any, where: str) -> dict
                 raise CaseError("missing", fact=f"{where}.{name}")
             out[name] = spec.default
         else:
-            out[name] = spec.convert(raw, f"{where}.{name}")
+            try:
+                out[name] = spec.convert(raw, name)
+            except CaseError as err:
+                raise CaseError(err.detail, fact=f"{where}.{err.fact}") from None
     return out
 
 
@@ -187,6 +201,25 @@ def lookup(case: dict, name: str) -> Any:
         rest = ".".join(parts[i:])
         return node.get(rest, MISSING) if i else MISSING
     return node
+
+
+def _finder(name: str) -> Callable[[dict], Any]:
+    """`lookup` of one fact, spelt out for names of one and two parts (it runs for every
+    declared fact of every case)."""
+    parts = name.split(".")
+    if len(parts) == 1:
+        return lambda case: case.get(name, MISSING)
+    if len(parts) == 2:
+        head, tail = parts
+
+        def find(case: dict) -> Any:
+            if name in case:
+                return case[name]
+            node = case.get(head)
+            return node.get(tail, MISSING) if isinstance(node, dict) else MISSING
+
+        return find
+    return lambda case: lookup(case, name)
 
 
 def given_facts(case: dict, prefix: str = "") -> list[str]:
@@ -219,7 +252,7 @@ def read_facts(specs: list[FactSpec], case: dict, decision: str) -> dict[str, An
         raise CaseError("a case must be an object of facts", decision=decision)
     env: dict[str, Any] = {}
     for spec in specs:
-        raw = lookup(case, spec.name)
+        raw = spec.find(case)
         if raw is MISSING or raw is None:
             if spec.required:
                 raise CaseError(_missing(case, spec.name), decision=decision, fact=spec.name)
@@ -238,7 +271,9 @@ def unknown_facts(specs: list[FactSpec], case: dict) -> list[str]:
     otherwise, so callers warn about these, or refuse them in a strict rule set."""
     if not isinstance(case, dict):
         return []
-    declared, groups, lists = _declared(specs)
+    declared, groups, lists, shape = _declared(specs)
+    if _all_declared(case, shape) and _all_fields_declared(case, lists):
+        return []  # the usual case, found without naming every fact the case gives
     unknown: list[str] = []
     for name in given_facts(case):
         if name in declared or name in groups:
@@ -258,22 +293,61 @@ def unknown_facts(specs: list[FactSpec], case: dict) -> list[str]:
     return unknown
 
 
-_DECLARED: dict[int, tuple[list, tuple[set, set, list]]] = {}
+def _all_declared(case: dict, shape: dict) -> bool:
+    """Whether every fact a case gives is declared, or lies inside a declared fact, or is a
+    group of facts given empty (as `unknown_facts` judges them), walking the case's nested
+    mappings along `shape`. False also when a key is spelt with dots: only the full check
+    knows what those name."""
+    for key, value in case.items():
+        inner = shape.get(key)
+        if inner is True:
+            continue  # a declared fact: what lies inside it is its value
+        if inner is None:
+            return False
+        if isinstance(value, dict) and value and not _all_declared(value, inner):
+            return False
+    return True
 
 
-def _declared(specs: list[FactSpec]) -> tuple[set[str], set[str], list[FactSpec]]:
+def _all_fields_declared(case: dict, lists: list[FactSpec]) -> bool:
+    """Whether every item of these list facts gives only the fields its items declare."""
+    for spec in lists:
+        value = spec.find(case)
+        if isinstance(value, list):
+            fields = spec.items.keys()
+            for item in value:
+                if isinstance(item, dict) and not item.keys() <= fields:
+                    return False
+    return True
+
+
+_DECLARED: dict[int, tuple[list, tuple[set, set, list, dict]]] = {}
+
+
+def _declared(specs: list[FactSpec]) -> tuple[set[str], set[str], list[FactSpec], dict]:
     """A decision's declared fact names, the groups above them (`trainee` of
-    `trainee.in_ambt`) and its list facts with known item fields; worked out once per list
-    of specs (a decision's inputs), not for every case."""
+    `trainee.in_ambt`), its list facts with known item fields, and the declared names as a
+    tree of their parts (a declared fact is True, a group a mapping); worked out once per
+    list of specs (a decision's inputs), not for every case."""
     found = _DECLARED.get(id(specs))
     if found is None or found[0] is not specs:  # the id of a collected list may be reused
         names = {spec.name for spec in specs}
         groups = {".".join(parts[:i]) for parts in (n.split(".") for n in names)
                   for i in range(1, len(parts))}
         lists = [spec for spec in specs if spec.type == "list" and isinstance(spec.items, dict)]
+        shape: dict = {}
+        for name in names:
+            *path, last = name.split(".")
+            node = shape
+            for part in path:
+                node = node.setdefault(part, {})
+                if node is True:  # inside a declared fact: that fact covers it
+                    break
+            else:
+                node[last] = True
         if len(_DECLARED) > 10_000:  # engines built again and again in one process
             _DECLARED.clear()
-        found = _DECLARED[id(specs)] = (specs, (names, groups, lists))
+        found = _DECLARED[id(specs)] = (specs, (names, groups, lists, shape))
     return found[1]
 
 

@@ -34,10 +34,7 @@ class Template:
     """A Dutch text with `{name}` placeholders filled in from the decision's scope."""
 
     source: str
-    parts: list[str | Callable[[dict], str]]
-
-    def render(self, env: dict) -> str:
-        return "".join([p if isinstance(p, str) else p(env) for p in self.parts])
+    render: Callable[[dict], str]  # the text with its placeholders filled in
 
 
 @dataclass
@@ -54,7 +51,7 @@ class Step:
     name: str
     kind: str  # value, table, op, checks
     source: str  # the expression, the table name or the operation name
-    run: Callable[[dict], Any]
+    run: Callable[[dict], Any]  # a Python error in it is named with the step by Engine.run
     refs: list[Ref]
     label: str = ""
     citation: str = ""
@@ -88,10 +85,17 @@ class Decision:
     line: int = 0
     plan: list[tuple[str, Callable[[dict], Any]]] = field(default_factory=list)
     output_plan: list[tuple[str, Callable[[dict], Any]]] = field(default_factory=list)
+    # (when or None, text, what a message calls the text): the steps' notes, then its own
+    note_plan: list[tuple[Callable[[dict], Any] | None, Callable[[dict], str], str]] = field(
+        default_factory=list)
 
     def __post_init__(self) -> None:
         self.plan = [(s.name, s.run) for s in self.steps]
         self.output_plan = [(o.name, o.value.evaluate) for o in self.outputs]
+        notes = [(s.note, f"the note of step {s.name!r}") for s in self.steps if s.note]
+        notes += [(note, "a note") for note in self.notes]
+        self.note_plan = [(note.when.evaluate if note.when else None, note.text.render, what)
+                          for note, what in notes]
 
 
 @dataclass

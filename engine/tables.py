@@ -93,7 +93,8 @@ class Table:
                 index.setdefault(_norm(value, self.ignore_case), row)
         return index
 
-    def _row_test(self, row: Row) -> Callable[[dict, dict], bool]:
+    def _row_test(self, row: Row) -> Callable[[dict, dict], Any]:
+        """A test of a row on input values: true when every cell matches."""
         tests = []
         ic = self.ignore_case
         for name, cell in row.cells.items():
@@ -101,13 +102,25 @@ class Table:
                 continue
             if cell.kind == "equal":
                 want = _norm(cell.value, ic)
-                tests.append(lambda v, env, n=name, w=want: _norm(v[n], ic) == w)
+                if ic:
+                    tests.append(lambda v, env, n=name, w=want: _norm(v[n], True) == w)
+                else:
+                    tests.append(lambda v, env, n=name, w=want: v[n] == w)
             elif cell.kind == "one_of":
                 wants = [_norm(x, ic) for x in cell.value]
                 tests.append(lambda v, env, n=name, w=wants: _norm(v[n], ic) in w)
             else:
                 tests.append(_compare_test(name, cell))
-        return lambda values, env: all(t(values, env) for t in tests)
+        if len(tests) == 1:
+            return tests[0]
+
+        def test(values: dict, env: dict) -> bool:
+            for cell_test in tests:  # a loop, not all() over a generator: rows are many
+                if not cell_test(values, env):
+                    return False
+            return True
+
+        return test
 
     def known_values(self) -> list:
         """The plain values the rows name for the (first) input, for messages."""

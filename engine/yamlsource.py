@@ -23,7 +23,7 @@ from ruamel.yaml.error import MarkedYAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.reader import ReaderError
 
-from .errors import CaseFileError, Problem, RuleFileError
+from .errors import CaseFileError, Problem, RuleFileError, UsageError
 from .located import Located
 
 # ruamel.yaml >= 0.19 stops deep nesting itself; before that, `except ()` catches nothing and
@@ -418,9 +418,7 @@ def load_json_record(raw: bytes | str) -> Any:
     """One JSON value of a stream of records (a line of JSON Lines), held to the rules of case
     files: no NaN or Infinity, no duplicate keys, within the case limits. A syntax error is
     raised as json.JSONDecodeError (the caller knows the line); anything else as UsageError."""
-    from .errors import UsageError
-
-    if isinstance(raw, bytes | bytearray):
+    if isinstance(raw, (bytes, bytearray)):  # a tuple: `bytes | bytearray` is built per call
         raw = raw.decode("utf-8")  # UnicodeDecodeError: the caller names the line
     try:
         data = _record_decoder().decode(raw)
