@@ -75,7 +75,8 @@ CREATE INDEX IF NOT EXISTS blocks_made_at ON blocks(made_at);
 """
 # decisions, rulesets and sha256s: the decision ids, rule-set ids and rule-set hashes in the
 # block, each between spaces (" a b "), so a query can choose blocks without opening them.
-# entries: zlib-compressed JSON Lines, one `[case record, decision]` array per entry.
+# entries: JSON Lines compressed as raw DEFLATE (see pack), one `[case record, decision]`
+# array per entry.
 
 _INSERT_BLOCK = (
     "INSERT INTO blocks (key, made_at, count, decisions, rulesets, sha256s, engine, entries) "
@@ -276,7 +277,7 @@ class BlockBuilder:
         self.key = ""  # chosen with the first entry: a builder made before a fork is not shared
         self.made_at = ""
         self.started = 0.0
-        self.lines: list[str] = []
+        self.lines: list[bytes] = []
         self.decisions: dict[str, None] = {}
         self.rulesets: dict[str, str] = {}  # sha256 -> rule-set id
         self.texts: dict[str, tuple] = {}
@@ -288,10 +289,10 @@ class BlockBuilder:
         return (len(self.lines) >= BLOCK_ENTRIES
                 or (self.lines and time.monotonic() - self.started > BLOCK_SECONDS))
 
-    def add(self, result: Result, case: Any, decided: str, record: str | None = None) -> str:
-        """Add one decision: its result, the case facts, the decision as JSON text (as
+    def add(self, result: Result, case: Any, decided: bytes, record: bytes | None = None) -> str:
+        """Add one decision: its result, the case facts, the decision as JSON (UTF-8, as
         `Result.as_json` gives it) and, when the case came as a JSON record
-        `{decision, on, case}`, that record's text as received. Returns the decision id."""
+        `{decision, on, case}`, that record as received (UTF-8). Returns the decision id."""
         lines = self.lines
         if not lines:
             self.key = new_block_key()
@@ -303,8 +304,9 @@ class BlockBuilder:
         if names and (record is None or _may_hold(record, tails)):
             case, hashed = hash_facts(case, names)
         if record is None or hashed:
-            record = _json({"case": case, "hashed_facts": hashed} if hashed else {"case": case})
-        lines.append(f"[{record},{decided}]")
+            record = _json({"case": case, "hashed_facts": hashed} if hashed
+                           else {"case": case}).encode("utf-8")
+        lines.append(b"".join((b"[", record, b",", decided, b"]")))
         self.decisions[result.decision] = None
         sha = ruleset.sha256
         if sha not in self.rulesets:
@@ -321,17 +323,28 @@ class BlockBuilder:
         block = Block(
             self.key, self.made_at, len(self.lines), _spaced(self.decisions),
             _spaced(dict.fromkeys(self.rulesets.values())), _spaced(self.rulesets), self.engine,
-            zlib.compress("\n".join(self.lines).encode("utf-8"), COMPRESSION), self.texts)
+            pack(b"\n".join(self.lines)), self.texts)
         self.handed.update(self.texts)
         self._start()
         return block
 
 
-def _may_hold(text: str, tails: tuple[str, ...]) -> bool:
+def pack(entries: bytes) -> bytes:
+    """A block's entries as stored: raw DEFLATE (zlib's fastest level, no header or
+    checksum: SQLite checks its pages, and a damaged block fails to inflate or to parse)."""
+    packer = zlib.compressobj(COMPRESSION, zlib.DEFLATED, -15)
+    return packer.compress(entries) + packer.flush()
+
+
+def unpack(stored: bytes) -> bytes:
+    return zlib.decompress(stored, -15)
+
+
+def _may_hold(text: bytes, tails: tuple[bytes, ...]) -> bool:
     """Whether a case's JSON text may hold one of the facts to hash: however a fact is
     spelled (nested, dotted, inside a list), its last part ends a key (`naam"`), unless the
     text escapes characters, which it then may do in a key too."""
-    if "\\" in text:
+    if b"\\" in text:
         return True
     for tail in tails:
         if tail in text:
@@ -346,7 +359,7 @@ def _spaced(names: Iterable[str]) -> str:
 def read_block(key: str, made_at: str, engine: str, entries: bytes,
                place: int | None = None) -> list[Entry]:
     """The entries of a stored block; with `place`, only the entry at that place (from 1)."""
-    lines = zlib.decompress(entries).decode("utf-8").split("\n")
+    lines = unpack(entries).decode("utf-8").split("\n")
     numbered = enumerate(lines, start=1) if place is None else [(place, lines[place - 1])]
     found = []
     for n, line in numbered:
@@ -523,13 +536,14 @@ class DecisionLog:
         """For a rule set, the facts logged only as a hash (its personal data and --hash-fact),
         and how their keys end in JSON text (see _may_hold)."""
         extra = list(self.hash_facts)
-        known: dict[str, tuple[list[str], tuple[str, ...]]] = {}
+        known: dict[str, tuple[list[str], tuple[bytes, ...]]] = {}
 
-        def facts(ruleset: Any) -> tuple[list[str], tuple[str, ...]]:
+        def facts(ruleset: Any) -> tuple[list[str], tuple[bytes, ...]]:
             found = known.get(ruleset.sha256)
             if found is None:
                 names = list(dict.fromkeys([*ruleset.personal_data, *extra]))
-                tails = tuple(dict.fromkeys(n.rsplit(".", 1)[-1] + '"' for n in names))
+                tails = tuple(dict.fromkeys((n.rsplit(".", 1)[-1] + '"').encode("utf-8")
+                                            for n in names))
                 found = known[ruleset.sha256] = (names, tails)
             return found
 
@@ -708,7 +722,7 @@ def _format1_block(row: tuple) -> tuple:
     decided = (f'{{"decision":{_json(decision)},"on":{_json(on)},"ruleset":'
                f'{{"id":{_json(ruleset_id)},"version":{_json(version)},"sha256":{_json(sha)}}},'
                f'"result":{outputs},"uitleg":{notes}}}')
-    entries = zlib.compress(f"[{record},{decided}]".encode("utf-8"), COMPRESSION)
+    entries = pack(f"[{record},{decided}]".encode("utf-8"))
     return (did, made_at, 1, f" {decision} ", f" {ruleset_id} ", f" {sha} ", engine, entries)
 
 
@@ -731,7 +745,7 @@ class LogWriter:
         """Log one decision made; returns its decision id."""
         if self.builder.full():
             self.blocks.append(self.builder.take())
-        decision_id = self.builder.add(result, case, result.as_json())
+        decision_id = self.builder.add(result, case, result.as_json().encode("utf-8"))
         self.pending += 1
         if self.pending >= self.batch_size:
             self.flush()

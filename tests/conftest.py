@@ -78,5 +78,5 @@ def log_bytes(path: Path) -> bytes:
 
     files = b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*"))
     with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
-        blocks = [zlib.decompress(row[0]) for row in conn.execute("SELECT entries FROM blocks")]
+        blocks = [zlib.decompress(row[0], -15) for row in conn.execute("SELECT entries FROM blocks")]
     return files + b"".join(blocks)

@@ -198,25 +198,25 @@ def _csv_record(engine: Any, row: dict, decision: str | None, on: Any) -> dict:
 
 
 def _decide_one(engine: Any, item: Any, decision: str | None, on: Any) -> tuple[Any, Any, Any]:
-    """The result of one line, the case facts it was decided on, and the line's JSON text
-    (None for a CSV row)."""
+    """The result of one line, the case facts it was decided on, and the line as JSON
+    (UTF-8 bytes; None for a CSV row)."""
     if isinstance(item, _BadRow):
         raise UsageError(str(item))
-    text = None
+    raw = None
     if isinstance(item, _CsvRow):
         record = _csv_record(engine, dict(item), decision, on)
     else:
         try:
-            text = item.decode("utf-8")
-            record = load_json_record(text)
+            raw = item
+            record = load_json_record(item.decode("utf-8"))
         except json.JSONDecodeError as err:
             raise UsageError(f"invalid JSON at column {err.colno}: {err.msg}") from None
         except UnicodeDecodeError as err:
             raise UsageError(f"not UTF-8 text ({err.reason})") from None
     result = engine.decide_record(record, decision, on)
     if not record.keys() <= _RECORD_KEYS:
-        text = None  # the log keeps what was decided on, not what else the line carried
-    return result, record.get("case", {}), text
+        raw = None  # the log keeps what was decided on, not what else the line carried
+    return result, record.get("case", {}), raw
 
 
 def _builder(log: Any) -> Any:
@@ -234,16 +234,17 @@ def decide_chunk(chunk: Any) -> tuple[bytes, int, int, list]:
     log = _RUN.get("log")
     builder = _builder(log) if log is not None else None
     blocks = []
-    out: list[str] = []
+    out: list[bytes] = []  # encoded line by line: the log keeps the same bytes
     failed = internal = 0
     for number, item in _chunk_items(chunk):
         try:
             result, case, record = _decide_one(engine, item, decision, on)
-            text = result.as_json()
+            text = result.as_json().encode("utf-8")
             if builder is not None:
                 if builder.full():
                     blocks.append(builder.take())
-                text = f'{text[:-1]},"log_id":"{builder.add(result, case, text, record)}"}}'
+                logged = builder.add(result, case, text, record)
+                text = b"".join((text[:-1], b',"log_id":"', logged.encode(), b'"}'))
             out.append(text)
             continue
         except RegelwerkError as err:
@@ -255,11 +256,11 @@ def decide_chunk(chunk: Any) -> tuple[bytes, int, int, list]:
             message = f"internal error: {type(err).__name__}: {' '.join(str(err).split())}"
         failed += 1
         out.append(json.dumps({"line": number, "error": message}, ensure_ascii=False,
-                              separators=(",", ":")))
-    out.append("")
+                              separators=(",", ":")).encode("utf-8"))
+    out.append(b"")
     if builder is not None and len(builder):
         blocks.append(builder.take())
-    return "\n".join(out).encode("utf-8"), failed, internal, blocks
+    return b"\n".join(out), failed, internal, blocks
 
 
 def _init_worker(rules: list[str], run: dict) -> None:
