@@ -3,8 +3,10 @@
 Why our own: rule files must never run Python. This grammar has no attribute access,
 no calls other than a fixed table of functions, no loops and no assignment, so every
 expression terminates in time linear in its length. Expressions are parsed once and
-compiled into Python functions; evaluating one does no parsing. No text of a rule file
-is ever part of the generated source: names and constants reach it as values.
+compiled into Python functions; evaluating one does no parsing. The generated source is
+made of the compiler's own statements: constants and helpers reach it as values, and a
+name from a rule file appears only as a string literal made by repr(), which reads back as
+that same text (keyword names of operations are identifiers checked when registered).
 
 Grammar (lowest precedence first):
 

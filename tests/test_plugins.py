@@ -45,6 +45,11 @@ BROKEN = {
         "@hookimpl\ndef regelwerk_register_operations(register):\n"
         "    register(Operation('filter', len, {}, 'een andere filter'))\n",
         "operation 'filter' is registered by both 'regelwerk' and 'stuk_operatie'"),
+    "stuk_argnaam": (
+        HEADER + "from regelwerk.engine.ops import Arg, Operation\n"
+        "@hookimpl\ndef regelwerk_register_operations(register):\n"
+        "    register(Operation('tel_stuk', len, {'x=1); y(': Arg()}, 'telt'))\n",
+        "operation 'tel_stuk': argument name 'x=1\\); y\\(' is not a Python identifier"),
     "stuk_map": (HEADER + "from pathlib import Path\n@hookimpl\n"
                  "def regelwerk_register_rules(register):\n"
                  "    register(Path(__file__).parent / 'bestaat_niet')\n",

@@ -66,6 +66,10 @@ class OperationRegistry:
         """Add an operation; a name already taken is a clash naming both plugins."""
         if not isinstance(op, Operation):
             raise TypeError(f"{source}: expected an Operation, got {type(op).__name__}")
+        for arg in op.args:  # they become keyword arguments of the call compiled for a step
+            if not (isinstance(arg, str) and arg.isidentifier()):
+                raise TypeError(f"{source}: operation {op.name!r}: argument name {arg!r} is "
+                                "not a Python identifier")
         if op.name in self._ops:
             other = self._ops[op.name].source
             raise OperationClash(
