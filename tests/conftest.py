@@ -74,9 +74,11 @@ def log_bytes(path: Path) -> bytes:
     """Everything a decision log holds on disk: the files' bytes, and the decompressed
     entries of every block (a fact compressed away would not show in the bytes alone)."""
     import sqlite3
-    import zlib
+
+    import zstandard
 
     files = b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*"))
     with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
-        blocks = [zlib.decompress(row[0], -15) for row in conn.execute("SELECT entries FROM blocks")]
+        blocks = [zstandard.ZstdDecompressor().decompress(row[0])
+                  for row in conn.execute("SELECT entries FROM blocks")]
     return files + b"".join(blocks)
