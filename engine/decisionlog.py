@@ -263,11 +263,13 @@ class BlockBuilder:
     """Collects the entries of one block; needs no connection, so a worker process can build
     blocks that the process owning the log writes.
 
-    `personal` gives, for a rule set, the facts to log only as a hash."""
+    `hash_facts` are facts to log only as a hash besides each rule set's personal data."""
 
-    def __init__(self, engine: str, personal: Any) -> None:
+    def __init__(self, engine: str, hash_facts: Iterable[str] = ()) -> None:
         self.engine = engine
-        self.personal = personal
+        self.hash_facts = list(hash_facts)
+        # by rule-set hash: the facts to hash, and how their keys end in JSON (see _may_hold)
+        self.personal: dict[str, tuple[list[str], tuple[bytes, ...]]] = {}
         self.handed: set[str] = set()  # rule-set hashes whose text went with an earlier block
         self._start()
 
@@ -297,16 +299,20 @@ class BlockBuilder:
             self.made_at = _now()
             self.started = time.monotonic()
         ruleset = result.ruleset
-        names, tails = self.personal(ruleset)
+        sha = ruleset.sha256
+        personal = self.personal.get(sha)
+        if personal is None:
+            names = list(dict.fromkeys([*ruleset.personal_data, *self.hash_facts]))
+            personal = self.personal[sha] = (names, tuple(dict.fromkeys(
+                (n.rsplit(".", 1)[-1] + '"').encode("utf-8") for n in names)))
         hashed: list[str] = []
-        if names and (record is None or _may_hold(record, tails)):
-            case, hashed = hash_facts(case, names)
+        if personal[0] and (record is None or _may_hold(record, personal[1])):
+            case, hashed = hash_facts(case, personal[0])
         if record is None or hashed:
             record = _json({"case": case, "hashed_facts": hashed} if hashed
                            else {"case": case}).encode("utf-8")
-        lines.append(b"".join((b"[", record, b",", decided, b"]")))
+        lines.append(b"[%b,%b]" % (record, decided))
         self.decisions[result.decision] = None
-        sha = ruleset.sha256
         if sha not in self.rulesets:
             self.rulesets[sha] = ruleset.id
             if sha not in self.handed:
@@ -540,26 +546,9 @@ class DecisionLog:
             pass
 
     # -- writing
-    def personal(self) -> Any:
-        """For a rule set, the facts logged only as a hash (its personal data and --hash-fact),
-        and how their keys end in JSON text (see _may_hold)."""
-        extra = list(self.hash_facts)
-        known: dict[str, tuple[list[str], tuple[bytes, ...]]] = {}
-
-        def facts(ruleset: Any) -> tuple[list[str], tuple[bytes, ...]]:
-            found = known.get(ruleset.sha256)
-            if found is None:
-                names = list(dict.fromkeys([*ruleset.personal_data, *extra]))
-                tails = tuple(dict.fromkeys((n.rsplit(".", 1)[-1] + '"').encode("utf-8")
-                                            for n in names))
-                found = known[ruleset.sha256] = (names, tails)
-            return found
-
-        return facts
-
     def builder(self) -> BlockBuilder:
         """A block builder for this log (see BlockBuilder), in this process or a worker."""
-        return BlockBuilder(software_versions(), self.personal())
+        return BlockBuilder(software_versions(), self.hash_facts)
 
     @contextlib.contextmanager
     def writer(self, batch_size: int = 5000) -> Iterator[LogWriter]:
