@@ -1,7 +1,7 @@
 """The compiled form of a rule set: versions in force by date, each with its decisions.
 
-Everything here is built once when rule files are loaded; deciding a case only walks
-closures (see `compiler.py`)."""
+Everything here is built once when rule files are loaded; deciding a case only calls the
+functions compiled for it (see `compiler.py` and `expr.py`)."""
 
 from __future__ import annotations
 
