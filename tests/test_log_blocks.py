@@ -10,7 +10,6 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-
 from conftest import log_bytes, write_case
 from regelwerk.engine import decisionlog
 from regelwerk.engine.api import Engine
