@@ -598,7 +598,7 @@ class DecisionLog:
         left = limit or None
         with self._conn() as conn:
             for row in conn.execute(sql, args):
-                found = read_block(*row)
+                found = self._read(*row)
                 if newest_first:
                     found.reverse()
                 for entry in found:
@@ -643,7 +643,16 @@ class DecisionLog:
         if not 1 <= n <= count:
             raise UsageError(f"no decision {id_or_prefix!r} in the decision log {self.path} "
                              f"(its block holds {count})")
-        return read_block(*stored, place=n)[0]
+        return self._read(*stored, place=n)[0]
+
+    def _read(self, key: str, *stored: Any, place: int | None = None) -> list[Entry]:
+        """The entries of a block as read_block gives them; LogError if it is damaged."""
+        try:
+            return read_block(key, *stored, place=place)
+        except Exception as err:  # noqa: BLE001 - whatever a damaged block makes the readers raise
+            detail = " ".join(str(err).split()) or type(err).__name__
+            raise LogError(f"decision log {self.path}: the block of decisions {key} is damaged "
+                           f"({detail})") from None
 
     def ruleset_text(self, sha256: str) -> StoredRuleSet:
         with self._conn() as conn:

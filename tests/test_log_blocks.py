@@ -182,3 +182,22 @@ def test_a_batch_logs_the_case_not_what_else_a_line_carries(cli, tmp_path, priva
     [entry] = DecisionLog(private_decision_log).entries()
     assert entry.id == out[0]["log_id"] and entry.facts == CASE
     assert b"Peeters" not in log_bytes(private_decision_log)
+
+
+@pytest.mark.parametrize("damage", [b"not zstandard at all",
+                                    "zstd of JSON that is not an entry"])
+def test_a_damaged_block_is_named_with_exit_5(cli, tmp_path, damage):
+    import zstandard
+
+    log = DecisionLog(tmp_path / "log.sqlite")
+    with log.writer() as writer:
+        decision_id = writer.add(Engine().decide(DUUR, CASE, ON), CASE)
+    if isinstance(damage, str):
+        damage = zstandard.ZstdCompressor().compress(b'{"case": {}}')
+    with sqlite3.connect(log.path) as conn:
+        conn.execute("UPDATE blocks SET entries = ?", (damage,))
+    key = decision_id.rsplit("-", 1)[0]
+    for args in (["log", "list"], ["log", "show", decision_id], ["explain", "--id", key]):
+        result = cli("--log", str(log.path), *args)
+        assert result.exit_code == 5, (args, result.stderr)
+        assert f"the block of decisions {key} is damaged" in result.stderr
