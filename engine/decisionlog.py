@@ -286,8 +286,11 @@ class BlockBuilder:
         return len(self.lines)
 
     def full(self) -> bool:
-        return (len(self.lines) >= BLOCK_ENTRIES
-                or (self.lines and time.monotonic() - self.started > BLOCK_SECONDS))
+        """Whether the next entry starts a new block: this one holds BLOCK_ENTRIES, or its
+        first decision was made more than BLOCK_SECONDS ago."""
+        lines = len(self.lines)
+        return lines >= BLOCK_ENTRIES or (lines > 0 and
+                                          time.monotonic() - self.started > BLOCK_SECONDS)
 
     def add(self, result: Result, case: Any, decided: bytes, record: bytes | None = None) -> str:
         """Add one decision: its result, the case facts, the decision as JSON (UTF-8, as

@@ -201,3 +201,15 @@ def test_a_damaged_block_is_named_with_exit_5(cli, tmp_path, damage):
         result = cli("--log", str(log.path), *args)
         assert result.exit_code == 5, (args, result.stderr)
         assert f"the block of decisions {key} is damaged" in result.stderr
+
+
+def test_a_block_ends_when_its_first_decision_is_older_than_its_time_bound(tmp_path,
+                                                                           monkeypatch):
+    result = Engine().decide(DUUR, CASE, ON)
+    log = DecisionLog(tmp_path / "log.sqlite")
+    with log.writer(batch_size=100) as writer:
+        together = [writer.add(result, CASE) for _ in range(3)]
+        monkeypatch.setattr(decisionlog, "BLOCK_SECONDS", -1.0)  # every block is too old
+        apart = [writer.add(result, CASE) for _ in range(3)]
+    assert [i.rsplit("-", 1)[1] for i in together + apart] == ["1", "2", "3", "1", "1", "1"]
+    assert len({i.rsplit("-", 1)[0] for i in together + apart}) == 4
