@@ -135,9 +135,6 @@ def _plain(value: Any) -> Any:
     return to_json(value)
 
 
-_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=_plain).encode
-
-
 def _json(value: Any) -> str:
     """Compact JSON, dates as ISO text (the engine's one C encoder, built once)."""
     global _json
@@ -170,7 +167,7 @@ def hash_facts(case: Any, names: Iterable[str]) -> tuple[Any, list[str]]:
     names = [n for n in names if _hash_path(case, n.split("."), apply=False)]
     if not names:  # the usual case: nothing to hash, nothing to copy
         return case, []
-    data = json.loads(_encode(case))  # a deep copy in plain JSON values
+    data = json.loads(_json(case))  # a deep copy in plain JSON values
     done: list[str] = []
     for name in names:
         if _hash_path(data, name.split(".")):
