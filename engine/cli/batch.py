@@ -265,7 +265,6 @@ def decide_chunk(chunk: Any) -> tuple[bytes, int, int, list]:
 
 def _init_worker(rules: list[str], run: dict) -> None:
     """Build the engine in a worker that did not inherit it (spawned, not forked)."""
-    _RUN["worker"] = True
     if _RUN.get("engine") is None:
         from ..api import Engine
 
@@ -387,14 +386,13 @@ def run_batch(state: Any, decision: str | None, path: str, on: str | None, *,
     chunks = (_chunks(_csv_items(buffered, path), CHUNK_LINES) if fmt == "csv"
               else _jsonl_chunks(buffered, CHUNK_LINES))
     log = state.log
-    if log is not None:
-        log.check()  # an unusable log stops the run before the first line is decided
     out = _output()
     failed = internal = 0
     _RUN.update(engine=engine, decision=decision, on=default_on, log=log)
     bar = _Progress(size, progress)
     # The log is written by this process, a block at a time, each committed before its lines
-    # are printed: every decision handed out is in the log, whenever the run stops.
+    # are printed: every decision handed out is in the log, whenever the run stops. It is
+    # opened before the first chunk is read, so an unusable log stops the run before any line.
     logging = log.writer() if log is not None else contextlib.nullcontext()
     try:
         with logging as writer:
