@@ -13,9 +13,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from regelwerk.engine.api import Engine
-from regelwerk.engine.audit import Auditor
-from regelwerk.engine.decisionlog import DecisionLog
+from regelwerk.engine.deciding.api import Engine
+from regelwerk.engine.log.audit import Auditor
+from regelwerk.engine.log.decisionlog import DecisionLog
 
 
 def cases(n: int):

@@ -17,9 +17,9 @@ import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 
-from regelwerk.engine.api import Engine
-from regelwerk.engine.errors import RegelwerkError
-from regelwerk.engine.yamlsource import load_case_file
+from regelwerk.engine.base.errors import RegelwerkError
+from regelwerk.engine.deciding.api import Engine
+from regelwerk.engine.rulefiles.yamlsource import load_case_file
 
 ROOT = Path(__file__).resolve().parent.parent
 HOSTILE = ROOT / "tests" / "data" / "hostile"

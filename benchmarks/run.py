@@ -151,8 +151,8 @@ def fresh_log(folder: Path) -> None:
 def per_decision(path: str, per_type: int) -> list[tuple[str, float, float]]:
     """Decisions per second of the engine and the hand-written code, per decision, in-process."""
     from reference import handwritten
-    from regelwerk.engine.api import Engine
-    from regelwerk.engine.errors import RegelwerkError
+    from regelwerk.engine.base.errors import RegelwerkError
+    from regelwerk.engine.deciding.api import Engine
 
     engine = Engine()
     by_type: dict[str, list[bytes]] = defaultdict(list)

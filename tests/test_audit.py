@@ -7,7 +7,7 @@ import datetime as _dt
 from pathlib import Path
 
 from conftest import log_bytes, write_case
-from regelwerk.engine.decisionlog import DecisionLog
+from regelwerk.engine.log.decisionlog import DecisionLog
 
 CASE = {"vormingsattest": {"datum": "2025-06-01"},
         "aanstellingen": [{"van": "2025-09-01", "soort": "proeftijd"}]}

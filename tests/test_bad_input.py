@@ -184,8 +184,8 @@ def test_ten_thousand_appointments_in_one_case(cli, tmp_path):
 
 @pytest.mark.parametrize("value", [float("nan"), float("inf"), float("-inf")])
 def test_a_number_fact_must_be_finite(value):
-    from regelwerk.engine.errors import CaseError
-    from regelwerk.engine.facts import FactSpec
+    from regelwerk.engine.base.errors import CaseError
+    from regelwerk.engine.compiling.facts import FactSpec
 
     with pytest.raises(CaseError, match="n: expected a finite number"):
         FactSpec("n", "number").convert(value, "n")

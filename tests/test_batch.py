@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-from regelwerk.engine.api import Engine
 from regelwerk.engine.cli import batch
+from regelwerk.engine.deciding.api import Engine
 
 DATA = Path(__file__).parent / "data" / "batch"
 MIXED = str(DATA / "mixed.jsonl")
@@ -98,7 +98,7 @@ def test_workers_keep_the_order_and_the_answers(cli, tmp_path, monkeypatch):
 
 def test_workers_log_every_decided_line_in_input_order(cli, tmp_path, monkeypatch,
                                                        private_decision_log):
-    from regelwerk.engine.decisionlog import DecisionLog
+    from regelwerk.engine.log.decisionlog import DecisionLog
 
     monkeypatch.setattr(batch, "CHUNK_LINES", 5)
     monkeypatch.setattr(batch, "PARALLEL_FROM", 10)

@@ -15,7 +15,7 @@ import holidays
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from regelwerk.engine.calendars import (
+from regelwerk.engine.ops.calendars import (
     Calendar,
     CalendarClash,
     CalendarRegistry,
@@ -110,7 +110,7 @@ def test_holidays_are_built_once_per_year_and_read_only():
 
 
 def test_importing_the_module_does_not_import_holidays():
-    code = "import sys, regelwerk.engine.calendars; print('holidays' in sys.modules)"
+    code = "import sys, regelwerk.engine.ops.calendars; print('holidays' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 

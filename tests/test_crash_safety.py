@@ -15,7 +15,7 @@ import sys
 import time
 
 import pytest
-from regelwerk.engine.api import Engine
+from regelwerk.engine.deciding.api import Engine
 
 WRITER = """\
 import datetime as dt, sys
@@ -67,7 +67,7 @@ def test_a_batch_killed_midway_has_logged_every_decision_it_printed(tmp_path):
     import json
     import sqlite3
 
-    from regelwerk.engine.decisionlog import DecisionLog
+    from regelwerk.engine.log.decisionlog import DecisionLog
 
     cases = tmp_path / "cases.jsonl"
     with cases.open("w", encoding="utf-8") as handle:

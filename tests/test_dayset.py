@@ -6,7 +6,7 @@ import datetime as dt
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from regelwerk.engine.dayset import DaySet, merge
+from regelwerk.engine.ops.dayset import DaySet, merge
 
 SUMMER = [((7, 5), (8, 15))]
 dates = st.dates(min_value=dt.date(2015, 1, 1), max_value=dt.date(2030, 12, 31))

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 from conftest import log_bytes, write_case
-from regelwerk.engine.api import Engine
-from regelwerk.engine.decisionlog import DecisionLog, LogError, default_path, log_from_options
+from regelwerk.engine.deciding.api import Engine
+from regelwerk.engine.log.decisionlog import DecisionLog, LogError, default_path, log_from_options
 
 CASE = {"vormingsattest": {"datum": "2025-06-01"},
         "aanstellingen": [{"van": "2025-09-01", "soort": "proeftijd"}]}
@@ -178,8 +178,8 @@ def test_two_batch_runs_at_once_lose_no_entry(tmp_path):
 
 _WRITER = """
 import os, sys
-from regelwerk.engine.api import Engine
-from regelwerk.engine.decisionlog import DecisionLog
+from regelwerk.engine.deciding.api import Engine
+from regelwerk.engine.log.decisionlog import DecisionLog
 engine = Engine()
 case = {case!r}
 result = engine.decide("go.jobtraining.duur", case, "2026-11-22")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from regelwerk.engine.examples import example_paths, load_example_file
+from regelwerk.engine.authoring.examples import example_paths, load_example_file
 
 RULES = Path(__file__).parents[1] / "rules"
 

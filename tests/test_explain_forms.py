@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from regelwerk.engine.api import to_json
+from regelwerk.engine.authoring.examples import example_paths, load_example_file
 from regelwerk.engine.cli import main
-from regelwerk.engine.examples import example_paths, load_example_file
+from regelwerk.engine.deciding.api import to_json
 
 RULES = Path(__file__).parents[1] / "rules"
 

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from regelwerk.engine.expr import MAX_DEPTH, MAX_LENGTH, ExprError, Ref, compile_expr
+from regelwerk.engine.compiling.expr import MAX_DEPTH, MAX_LENGTH, ExprError, Ref, compile_expr
 
 FACTS = {"a": 3, "b": 4, "d": dt.date(2024, 2, 29), "s": "BaO", "xs": ["x", "y"], "m": {"k": 1},
          "none": None}
@@ -69,8 +69,8 @@ def test_refused_with_column(text, message, col):
 
 
 def test_dotted_names_read_mapping_keys_never_attributes():
-    from regelwerk.engine.compiler import Scope
-    from regelwerk.engine.model import Param
+    from regelwerk.engine.compiling.compiler import Scope
+    from regelwerk.engine.compiling.model import Param
 
     scope = Scope({}, {"p": Param("p", {"k": 1}, "label", "citation")})
     assert compile_expr("p.k", scope.resolve)({}) == 1

@@ -14,7 +14,7 @@ import pytest
 from conftest import DATA
 from hypothesis import given
 from hypothesis import strategies as st
-from regelwerk.engine.yamlsource import load_yaml_file
+from regelwerk.engine.rulefiles.yamlsource import load_yaml_file
 
 HOSTILE = DATA / "hostile"
 CORPUS = load_yaml_file(HOSTILE / "corpus.yaml").data
@@ -190,7 +190,7 @@ def test_a_unique_table_of_many_overlapping_rows_lists_the_first_overlaps(cli, t
                           st.one_of(st.none(), st.just(">="), st.integers(0, 3))),
                 max_size=12))
 def test_overlapping_pairs_agrees_with_comparing_every_pair(spec):
-    from regelwerk.engine.tables import Cell, Row, cells_overlap, overlapping_pairs
+    from regelwerk.engine.compiling.tables import Cell, Row, cells_overlap, overlapping_pairs
 
     def cell(value):
         if value is None:
@@ -300,8 +300,8 @@ def test_arithmetic_on_case_values_is_bounded(cli, tmp_path, case, message):
                  max_leaves=20).map(lambda v: __import__("json").dumps(v).encode()),
 ))
 def test_any_bytes_as_a_json_case_give_facts_or_a_clean_error(raw):
-    from regelwerk.engine.errors import CaseFileError
-    from regelwerk.engine.yamlsource import load_case_file
+    from regelwerk.engine.base.errors import CaseFileError
+    from regelwerk.engine.rulefiles.yamlsource import load_case_file
 
     try:
         facts = load_case_file("-", stdin_bytes=b"{" + raw if raw[:1] != b"{" else raw)

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from regelwerk.engine.api import Engine
-from regelwerk.engine.errors import RegelwerkError
-from regelwerk.engine.facts import FactSpec
+from regelwerk.engine.base.errors import RegelwerkError
+from regelwerk.engine.compiling.facts import FactSpec
+from regelwerk.engine.deciding.api import Engine
 
 ENGINE = Engine()
 DECISIONS = sorted(ENGINE.catalog.decisions)
@@ -149,7 +149,7 @@ def mutated_rule_file(draw) -> bytes:
           suppress_health_check=[HealthCheck.too_slow])
 @given(text=mutated_rule_file())
 def test_a_damaged_rule_file_loads_or_is_refused_with_placed_problems(tmp_path_factory, text):
-    from regelwerk.engine.loader import compile_file
+    from regelwerk.engine.rulefiles.loader import compile_file
 
     folder = tmp_path_factory.mktemp("regels")
     path = folder / "regels.yaml"
@@ -163,6 +163,6 @@ def test_a_damaged_rule_file_loads_or_is_refused_with_placed_problems(tmp_path_f
 
 
 def _context():
-    from regelwerk.engine.compiler import Context
+    from regelwerk.engine.compiling.compiler import Context
 
     return Context(ENGINE.contributions.operations, ENGINE.contributions.calendars)

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 from conftest import log_bytes, write_case
-from regelwerk.engine import decisionlog
-from regelwerk.engine.api import Engine
-from regelwerk.engine.decisionlog import DecisionLog
+from regelwerk.engine.log import decisionlog
+from regelwerk.engine.deciding.api import Engine
+from regelwerk.engine.log.decisionlog import DecisionLog
 
 DUUR = "go.jobtraining.duur"
 GELDIGHEID = "go.vormingsattest.geldigheid"

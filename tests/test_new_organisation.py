@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 from fake_install import install, site_fixture  # noqa: F401 - the fixture `site`
-from regelwerk.engine.api import Engine
-from regelwerk.engine.examples import load_example_file, render_failure, run_example
-from regelwerk.engine.plugins import hook_names
+from regelwerk.engine.authoring.examples import load_example_file, render_failure, run_example
+from regelwerk.engine.deciding.api import Engine
+from regelwerk.engine.ops.plugins import hook_names
 
 GUIDE = Path(__file__).parents[1] / "plugins" / "README.md"
 TEXT = GUIDE.read_text(encoding="utf-8")

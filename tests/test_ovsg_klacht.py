@@ -16,7 +16,7 @@ from conftest import DATA, write_case
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from reference.handwritten import decide as reference_decide
-from regelwerk.engine.api import Engine
+from regelwerk.engine.deciding.api import Engine
 from ruamel.yaml import YAML
 from test_go_boundaries import check_boundary
 

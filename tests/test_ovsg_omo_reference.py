@@ -8,8 +8,8 @@ from datetime import date
 import pytest
 from reference.handwritten import NotDecidable
 from reference.handwritten import decide as reference_decide
-from regelwerk.engine.api import Engine
-from regelwerk.engine.errors import CaseError
+from regelwerk.engine.base.errors import CaseError
+from regelwerk.engine.deciding.api import Engine
 
 ON = date(2026, 1, 15)
 TYPES = ["BaO", "BuBaO", "SO", "BuSO", "CVO", "VWO", "DKO", "CLB", "ondersteuningsnetwerk",

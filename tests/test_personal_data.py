@@ -7,7 +7,7 @@ import copy
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from regelwerk.engine.decisionlog import hash_facts, hash_value, is_hashed
+from regelwerk.engine.log.decisionlog import hash_facts, hash_value, is_hashed
 
 KEYS = st.sampled_from(["a", "b", "c", "a.b"])
 LEAVES = st.one_of(st.text(max_size=8), st.integers(), st.booleans(), st.none())

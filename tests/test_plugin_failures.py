@@ -15,8 +15,8 @@ from fake_install import register_distribution, site_fixture  # noqa: F401 - the
 
 PLUGIN = """\
 from pathlib import Path
-from regelwerk.engine.calendars import Calendar
-from regelwerk.engine.hookspecs import hookimpl
+from regelwerk.engine.ops.calendars import Calendar
+from regelwerk.engine.ops.hookspecs import hookimpl
 from regelwerk.engine.ops import Arg, Operation
 
 

@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 from conftest import write_case
 from fake_install import register_distribution, site_fixture  # noqa: F401 - the fixture `site`
-from regelwerk.engine.api import Engine
+from regelwerk.engine.deciding.api import Engine
 
 KLACHT = {"klacht": {"ontvangen_op": "2026-06-01", "schriftelijk": True}}
 
-HEADER = "from regelwerk.engine.hookspecs import hookimpl\n"
+HEADER = "from regelwerk.engine.ops.hookspecs import hookimpl\n"
 BROKEN = {
     "stuk_import": ("import een_pakket_dat_niet_bestaat\n",
                     ("failed to load: ModuleNotFoundError: No module named "
@@ -34,7 +34,7 @@ BROKEN = {
                   "    raise RuntimeError('boem')\n",
                   "failed in regelwerk_register_calendars: RuntimeError: boem"),
     "stuk_kalender": (
-        HEADER + "from pathlib import Path\nfrom regelwerk.engine.calendars import Calendar\n"
+        HEADER + "from pathlib import Path\nfrom regelwerk.engine.ops.calendars import Calendar\n"
         "@hookimpl\ndef regelwerk_register_rules(register):\n"
         "    register(Path(__file__).parent / 'stuk_regels')\n"
         "@hookimpl\ndef regelwerk_register_calendars(register):\n"

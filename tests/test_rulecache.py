@@ -6,9 +6,9 @@ import os
 import pickle
 
 import pytest
-from regelwerk.engine import rulecache
-from regelwerk.engine.api import Engine
-from regelwerk.engine.errors import RuleFileError
+from regelwerk.engine.base import cache as rulecache
+from regelwerk.engine.base.errors import RuleFileError
+from regelwerk.engine.deciding.api import Engine
 
 
 @pytest.fixture
@@ -33,7 +33,7 @@ def test_second_start_reads_the_cache_and_decides_the_same(cache, monkeypatch):
     stored = entries(cache)
     assert len(stored) >= 6  # one per installed rule file
 
-    from regelwerk.engine import yamlsource
+    from regelwerk.engine.rulefiles import yamlsource
 
     def no_yaml(*args, **kwargs):
         raise AssertionError("a cached rule file was parsed again")
@@ -99,7 +99,7 @@ def test_off_switch(cache, monkeypatch):
 
 KEEP_HOLIDAYS = """\
 import sys
-from regelwerk.engine.api import Engine
+from regelwerk.engine.deciding.api import Engine
 case = {"klacht": {"ontvangen_op": "2026-06-01", "schriftelijk": True}}
 result = Engine().decide("ovsg.klacht.antwoordtermijn", case, "2026-11-22")
 print(result.outputs["uiterste_antwoorddatum"], "holidays" in sys.modules)
@@ -120,7 +120,7 @@ def test_a_years_holidays_are_kept_so_a_later_start_needs_no_holiday_package(cac
 def test_kept_holidays_that_are_damaged_or_not_holidays_are_built_again(cache):
     import datetime as dt
 
-    from regelwerk.engine import calendars
+    from regelwerk.engine.ops import calendars
 
     key = f"BE::2031:{rulecache.package_stamp('holidays')}"
     rulecache.store_data("holidays", key, {dt.date(2031, 1, 1): 42})  # a name must be text

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 from conftest import DATA
-from regelwerk.engine.api import Engine
-from regelwerk.engine.calendars import Calendar
-from regelwerk.engine.hookspecs import hookimpl
+from regelwerk.engine.authoring.validate import ruleset_warnings, validate
+from regelwerk.engine.deciding.api import Engine
 from regelwerk.engine.ops import Arg, Operation, calendar_check
-from regelwerk.engine.validate import ruleset_warnings, validate
+from regelwerk.engine.ops.calendars import Calendar
+from regelwerk.engine.ops.hookspecs import hookimpl
 
 
 def _expected(folder: Path) -> dict[str, list[tuple[int, int, str, str]]]:

@@ -6,7 +6,7 @@ from datetime import date
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from regelwerk.engine.calendars import Calendar, _advance, add_working_days, checked_windows
+from regelwerk.engine.ops.calendars import Calendar, _advance, add_working_days, checked_windows
 
 BE = Calendar("test.be", "BE")
 NL = Calendar("test.nl", "NL")

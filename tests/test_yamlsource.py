@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from regelwerk.engine.errors import CaseFileError, RuleFileError, UsageError
-from regelwerk.engine.yamlsource import (
+from regelwerk.engine.base.errors import CaseFileError, RuleFileError, UsageError
+from regelwerk.engine.rulefiles.yamlsource import (
     Limits,
     Located,
     load_case_file,

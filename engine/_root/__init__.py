@@ -1,8 +1,78 @@
-"""regelwerk: rules-as-code for education regulations in Flanders and the Netherlands."""
+"""regelwerk: rules-as-code for education regulations in Flanders and the Netherlands.
 
+The public API, importable from here:
+
+- `Engine`, `Result`: decide and explain cases (`regelwerk.engine.deciding.api`);
+- `DecisionLog`, `log_from_options`: the decision log and its writer
+  (`regelwerk.engine.log.decisionlog`);
+- the errors: `RegelwerkError` and its kinds `CaseError`, `RuleFileError`, `UsageError`,
+  `PluginError`, `NoVersionInForce`, with `Problem` (one problem in a rule file);
+- for plugins: `hookimpl`, `Operation`, `Arg`, `Calendar`.
+
+Names are imported on first use, so `import regelwerk` stays cheap for the command line.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING, Any
 
 try:
     __version__ = version("regelwerk")
 except PackageNotFoundError:  # pragma: no cover - running from an unusual layout
     __version__ = "0+unknown"
+
+_PUBLIC = {
+    "Engine": "regelwerk.engine.deciding.api",
+    "Result": "regelwerk.engine.deciding.api",
+    "DecisionLog": "regelwerk.engine.log.decisionlog",
+    "log_from_options": "regelwerk.engine.log.decisionlog",
+    "LogError": "regelwerk.engine.log.decisionlog",
+    "RegelwerkError": "regelwerk.engine.base.errors",
+    "CaseError": "regelwerk.engine.base.errors",
+    "RuleFileError": "regelwerk.engine.base.errors",
+    "UsageError": "regelwerk.engine.base.errors",
+    "PluginError": "regelwerk.engine.base.errors",
+    "NoVersionInForce": "regelwerk.engine.base.errors",
+    "Problem": "regelwerk.engine.base.errors",
+    "hookimpl": "regelwerk.engine.ops.hookspecs",
+    "Operation": "regelwerk.engine.ops",
+    "Arg": "regelwerk.engine.ops",
+    "Calendar": "regelwerk.engine.ops.calendars",
+}
+
+__all__ = [  # noqa: RUF022 - in the order of _PUBLIC
+    "__version__", "Engine", "Result", "DecisionLog", "log_from_options", "LogError",
+    "RegelwerkError", "CaseError", "RuleFileError", "UsageError", "PluginError",
+    "NoVersionInForce", "Problem", "hookimpl", "Operation", "Arg", "Calendar",
+]
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
+    from .engine.base.errors import (
+        CaseError,
+        NoVersionInForce,
+        PluginError,
+        Problem,
+        RegelwerkError,
+        RuleFileError,
+        UsageError,
+    )
+    from .engine.deciding.api import Engine, Result
+    from .engine.log.decisionlog import DecisionLog, LogError, log_from_options
+    from .engine.ops import Arg, Operation
+    from .engine.ops.calendars import Calendar
+    from .engine.ops.hookspecs import hookimpl
+
+
+def __getattr__(name: str) -> Any:
+    module = _PUBLIC.get(name)
+    if module is None:
+        raise AttributeError(f"module 'regelwerk' has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

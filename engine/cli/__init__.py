@@ -1,5 +1,7 @@
 """The `regelwerk` command. Commands are thin: parse options, call the engine, print.
 
+May import: every other part of the engine; nothing imports it.
+
 Exit codes: 0 decided (whatever the outcome); 1 no decision could be made for a case;
 2 usage error (unknown decision, unreadable case file, bad option); 3 rule files are
 broken; 4 internal error (a bug: please report it); 5 the decision log cannot be used;
@@ -13,7 +15,7 @@ import sys
 
 import click
 
-from ..errors import RegelwerkError, RuleFileError, printable
+from ..base.errors import RegelwerkError, RuleFileError, printable
 
 INTERNAL_ERROR = 4
 
@@ -55,7 +57,7 @@ class State:
 
     def __init__(self, rules: tuple[str, ...], log_path: str | None = None,
                  no_log: bool = False):
-        from ..api import rules_dirs_from_env
+        from ..deciding.api import rules_dirs_from_env
 
         self.rules = list(rules) if rules else rules_dirs_from_env()
         self._engine = None
@@ -66,7 +68,7 @@ class State:
     @property
     def log(self):
         """The decision log chosen (--log, REGELWERK_LOG, the default), or None with --no-log."""
-        from ..decisionlog import log_from_options
+        from ..log.decisionlog import log_from_options
 
         if self._log is None and not self.no_log:
             self._log = log_from_options(self.log_path, self.no_log)
@@ -86,7 +88,7 @@ class State:
     def engine_quiet(self):
         """The engine, without warnings (for commands that report plugin errors themselves)."""
         if self._engine is None:
-            from ..api import Engine
+            from ..deciding.api import Engine
 
             self._engine = Engine(self.rules)
         return self._engine

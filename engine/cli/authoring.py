@@ -11,15 +11,15 @@ from pathlib import Path
 
 import click
 
-from ..errors import RuleFileError, UsageError
+from ..base.errors import RuleFileError, UsageError
 
 FORMAT = click.Choice(["text", "json"])
 
 
 def _engine(state, extra_dirs: list[str] = ()):
     """(engine, its --rules folders): the rule sets in use, extra folders replacing installed."""
-    from ..api import Engine
-    from ..examples import merge_dirs
+    from ..authoring.examples import merge_dirs
+    from ..deciding.api import Engine
 
     if not extra_dirs:
         return state.engine, list(state.rules)
@@ -41,8 +41,8 @@ def validate(state, paths, fmt, warn_days):
     in use and the examples next to it. Exit 0 when there is no error (warnings allowed),
     1 when there is one.
     """
-    from ..validate import select
-    from ..validate import validate as run
+    from ..authoring.validate import select
+    from ..authoring.validate import validate as run
 
     selection = select(paths) if paths else None
     engine, dirs = _engine(state, selection.rules_dirs if selection else [])
@@ -70,7 +70,7 @@ def test(state, paths, fmt, trail):
     its own folder (which replace the installed rule set of the same id). Default: the
     examples next to every rule set in use. Exit 0 when all pass, 1 otherwise.
     """
-    from ..examples import (
+    from ..authoring.examples import (
         example_files_in_use,
         example_paths,
         is_example_file,
@@ -153,7 +153,7 @@ def _version(ruleset, name: str | None, default):
 @click.pass_obj
 def diff(state, ruleset_id, from_, to, against_installed, fmt):
     """Show what a version of RULESET changes: parameters, table rows, decisions, dates."""
-    from .. import versiondiff
+    from ..authoring import versiondiff
 
     ruleset = _ruleset(state.engine, ruleset_id)
     if against_installed:
@@ -187,7 +187,7 @@ def diff(state, ruleset_id, from_, to, against_installed, fmt):
 
 def _installed(ruleset):
     """The installed copy of a rule set that a --rules folder replaces."""
-    from ..api import Engine
+    from ..deciding.api import Engine
 
     if ruleset.origin.startswith("plugin"):
         raise UsageError(f"{ruleset.id} in use is the installed one ({ruleset.file}); give the "
@@ -223,7 +223,7 @@ def _editable(state, target: str):
 
 
 def _date_option(text: str, option: str):
-    from ..facts import parse_date
+    from ..compiling.facts import parse_date
 
     try:
         return parse_date(text)
@@ -250,8 +250,8 @@ def new_version(state, target, start, sets, citation, name, dry_run):
     rule file; installed rule sets are never changed. The file is replaced in one step, and
     only after the new text was checked: a failure leaves it as it was.
     """
-    from .. import newversion
-    from ..compiler import Context
+    from ..authoring import newversion
+    from ..compiling.compiler import Context
 
     engine, ruleset = _editable(state, target)
     new = newversion.plan(ruleset, _date_option(start, "--from"),
@@ -274,7 +274,7 @@ def new_version(state, target, start, sets, citation, name, dry_run):
         raise
     click.echo(f"versie {new.name} van {new.ruleset} geschreven in {new.file}")
     click.echo(f"  wijzigt versie {new.amends}; in werking vanaf {new.in_force_from}")
-    from ..trail import _compact as show_value
+    from ..deciding.trail import _compact as show_value
 
     for change in new.changes:
         click.echo(f"  {change.name}: {show_value(change.old)} → {show_value(change.new)}")
@@ -300,14 +300,14 @@ def docs(state, ruleset_id, fmt, on, output):
     """
     import datetime as _dt
 
-    from .. import ruledocs
-    from ..examples import examples_of
+    from ..authoring import docs as ruledocs
+    from ..authoring.examples import examples_of
 
     ruleset = _ruleset(state.engine, ruleset_id)
     day = _date_option(on, "--on") if on else _dt.date.today()
     document = ruledocs.build(ruleset, day, examples_of(ruleset))
     if fmt == "html":
-        from ..ruledocs_html import render_html
+        from ..authoring.docs_html import render_html
 
         text = render_html(document)
     elif fmt == "json":
@@ -315,7 +315,7 @@ def docs(state, ruleset_id, fmt, on, output):
     else:
         text = ruledocs.render_markdown(document)
     if output:
-        from ..atomicfile import write_atomically
+        from ..base.atomicfile import write_atomically
 
         write_atomically(output, text.encode("utf-8"))
         click.echo(f"{output}: {ruleset.id}, versie {document['version']['version']}", err=True)

@@ -19,8 +19,8 @@ from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from typing import Any
 
-from ..errors import RegelwerkError, UsageError
-from ..yamlsource import load_json_record
+from ..base.errors import RegelwerkError, UsageError
+from ..rulefiles.yamlsource import load_json_record
 from .output import silence_stdout
 
 CHUNK_LINES = 500  # lines per unit of work: big enough to amortise a round trip to a worker
@@ -188,7 +188,7 @@ def _csv_record(engine: Any, row: dict, decision: str | None, on: Any) -> dict:
     day = row.pop("on", "").strip() or on
     case: dict = {}
     if did:
-        from ..api import parse_on
+        from ..deciding.api import parse_on
 
         specs = {s.name: s for s in engine.resolve(did, parse_on(day))[2].inputs}
         for name, text in row.items():
@@ -266,7 +266,7 @@ def decide_chunk(chunk: Any) -> tuple[bytes, int, int, list]:
 def _init_worker(rules: list[str], run: dict) -> None:
     """Build the engine in a worker that did not inherit it (spawned, not forked)."""
     if _RUN.get("engine") is None:
-        from ..api import Engine
+        from ..deciding.api import Engine
 
         _RUN.update(run, engine=Engine(rules))
 
@@ -370,7 +370,7 @@ def run_batch(state: Any, decision: str | None, path: str, on: str | None, *,
               workers: int | None = None, input_format: str | None = None,
               progress: bool | None = None) -> int:
     """Decide every line; returns the exit status (0 when every line was decided)."""
-    from ..api import parse_on
+    from ..deciding.api import parse_on
 
     engine = state.engine
     if decision:

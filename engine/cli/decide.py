@@ -8,12 +8,12 @@ import sys
 
 import click
 
-from ..errors import UsageError, printable
+from ..base.errors import UsageError, printable
 from .output import DECISION_FORMATS, for_terminal
 
 
 def read_case(path: str) -> dict:
-    from ..yamlsource import CASE_LIMITS, load_case_file
+    from ..rulefiles.yamlsource import CASE_LIMITS, load_case_file
 
     # one byte past the limit is enough to refuse an endless stream
     stdin = sys.stdin.buffer.read(CASE_LIMITS.max_bytes + 1) if path == "-" else None
@@ -45,7 +45,7 @@ def decide(state, decision, case_path, cases_path, on, fmt, hash_fact, workers, 
     """Decide DECISION for the case in --case FILE, or every line of --cases FILE.
 
     Every decision made is written to the decision log (see --log, --no-log)."""
-    from ..api import parse_on
+    from ..deciding.api import parse_on
 
     if bool(case_path) == bool(cases_path):
         raise UsageError("give exactly one of --case FILE or --cases FILE")
@@ -88,13 +88,13 @@ def decide(state, decision, case_path, cases_path, on, fmt, hash_fact, workers, 
 @click.pass_obj
 def explain(state, decision, case_path, on, log_id, fmt):
     """Show the audit trail of deciding DECISION for a case, or of a logged decision (--id)."""
-    from ..api import parse_on
-    from ..trail import TRAIL_FORMATS
+    from ..deciding.api import parse_on
+    from ..deciding.trail import TRAIL_FORMATS
 
     if log_id:
         if decision or case_path or on:
             raise UsageError("--id explains a logged decision: give no DECISION, --case or --on")
-        from ..audit import Auditor
+        from ..log.audit import Auditor
 
         log = state.log
         if log is None:

@@ -6,7 +6,7 @@ import json
 
 import click
 
-from ..errors import UsageError
+from ..base.errors import UsageError
 
 
 def _log(state):
@@ -35,7 +35,7 @@ def log_group() -> None:
 @click.pass_obj
 def log_list(state, decision, ruleset, since, until, limit, fmt):
     """List logged decisions, oldest first."""
-    from ..audit import cli_date
+    from ..log.audit import cli_date
 
     log = _log(state)
     entries = log.iter_entries(decision=decision, ruleset=ruleset,
@@ -64,7 +64,7 @@ def log_list(state, decision, ruleset, since, until, limit, fmt):
 def log_show(state, log_id, fmt):
     """Everything logged of one decision: time, facts, outputs, rule-set version and hash.
     ID may be shortened to its first characters (at least 6)."""
-    from ..trail import _compact
+    from ..deciding.trail import _compact
 
     log = _log(state)
     entry = log.get(log_id)
@@ -106,7 +106,7 @@ def log_show(state, log_id, fmt):
 def log_replay(state, log_ids, replay_all, decision, ruleset, fmt, exit_code, only_different):
     """Decide logged decisions again with today's rules (and --rules): same or different,
     and when different, which version, parameter, table or step changed."""
-    from ..audit import Auditor
+    from ..log.audit import Auditor
 
     if bool(log_ids) == replay_all:
         raise UsageError("give the ID of logged decisions, or --all")
@@ -138,7 +138,7 @@ def log_replay(state, log_ids, replay_all, decision, ruleset, fmt, exit_code, on
 
 
 def _replay_text(r: dict) -> str:
-    from ..trail import _compact
+    from ..deciding.trail import _compact
 
     head = f"{r['id']}  {r['decision']}  peildatum {r['on']}: "
     if r["status"] == "error":
@@ -173,7 +173,7 @@ def log_purge(state, before, dry_run, yes):
     """Remove logged decisions made before DATE for good (their facts may be personal data).
     Rule-set texts no remaining decision needs are removed too, and the file is compacted
     so nothing of the removed entries stays on disk."""
-    from ..audit import cli_date
+    from ..log.audit import cli_date
 
     log = _log(state)
     day = cli_date(before, "--before")

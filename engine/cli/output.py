@@ -8,13 +8,13 @@ import os
 import sys
 from typing import Any
 
-from ..compiler import format_value
+from ..compiling.compiler import format_value
 
 
 def for_terminal(text: str) -> str:
     """Text to print: control and bidirectional-override characters that a case or a rule file
     put into it are shown escaped, line by line, so they cannot rewrite what is shown."""
-    from ..errors import printable
+    from ..base.errors import printable
 
     return "\n".join(printable(line) for line in text.split("\n"))
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ..plugins import folder_path
+from ..ops.plugins import folder_path
 
 
 def _inside(file: str, folders: list[Path]) -> bool:

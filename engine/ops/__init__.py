@@ -1,4 +1,10 @@
-"""Named operations that rule files call from a step (`op: service_days`).
+"""Operations and calendars: the generic, parameterised calculations rule files call, the
+working-day calendars and day sets they count with, and the plugin hooks through which an
+organisation adds rule folders, operations and calendars (`hookspecs`, `plugins`).
+
+May import: `base`.
+
+Named operations are what rule files call from a step (`op: service_days`).
 
 An operation is Python: generic, parameterised arithmetic (days of service, working days,
 list filters). Which operation a decision uses, with which arguments, is in the rule

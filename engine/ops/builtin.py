@@ -7,11 +7,11 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
-from ..calendars import windows_from_rule
-from ..dayset import DaySet
-from ..errors import CaseError
-from ..hookspecs import hookimpl
+from ..base.errors import CaseError
 from . import Arg, Operation, workdays
+from .calendars import windows_from_rule
+from .dayset import DaySet
+from .hookspecs import hookimpl
 
 
 def _filter(list: list, where: Callable[[dict], Any]) -> list:

@@ -12,7 +12,9 @@ import datetime as _dt
 from functools import lru_cache
 from typing import Any
 
-from ..calendars import (
+from ..base.errors import CaseError, PluginError
+from . import Arg, Operation
+from .calendars import (
     Calendar,
     UnknownCalendar,
     YearlyWindow,
@@ -22,8 +24,6 @@ from ..calendars import (
     month_day_text,
     windows_from_rule,
 )
-from ..errors import CaseError, PluginError
-from . import Arg, Operation
 
 
 def _registry_names(context: Any) -> list[str]:

@@ -6,7 +6,7 @@ contributes its rule folder, registered through the `regelwerk` entry point like
 
 from importlib import resources
 
-from regelwerk.engine.hookspecs import hookimpl
+from regelwerk.engine.ops.hookspecs import hookimpl
 
 
 @hookimpl

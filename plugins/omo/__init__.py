@@ -7,8 +7,8 @@ so King's Day does not count), for any rule of OMO that counts working days.
 
 from importlib import resources
 
-from regelwerk.engine.calendars import Calendar
-from regelwerk.engine.hookspecs import hookimpl
+from regelwerk.engine.ops.calendars import Calendar
+from regelwerk.engine.ops.hookspecs import hookimpl
 
 
 @hookimpl

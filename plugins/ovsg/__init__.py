@@ -7,8 +7,8 @@ number of days and the suspension window are parameters of the rule file, not of
 
 from importlib import resources
 
-from regelwerk.engine.calendars import Calendar
-from regelwerk.engine.hookspecs import hookimpl
+from regelwerk.engine.ops.calendars import Calendar
+from regelwerk.engine.ops.hookspecs import hookimpl
 
 
 @hookimpl

@@ -41,7 +41,7 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
-from .dayset import DaySet
+from ..ops.dayset import DaySet
 
 Env = dict
 Evaluator = Callable[[Env], Any]

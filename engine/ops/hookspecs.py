@@ -23,4 +23,4 @@ def regelwerk_register_operations(register):
 
 @hookspec
 def regelwerk_register_calendars(register):
-    """Add working-day calendars: call `register(regelwerk.engine.calendars.Calendar(...))`."""
+    """Add working-day calendars: call `register(regelwerk.engine.ops.calendars.Calendar(...))`."""

@@ -18,12 +18,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .api import to_json
-from .atomicfile import write_atomically
-from .compiler import Context
-from .errors import Problem, RuleFileError, UsageError
-from .model import RuleSet
-from .yamlsource import _value_kind
+from ..base.atomicfile import write_atomically
+from ..base.errors import Problem, RuleFileError, UsageError
+from ..base.jsonvalues import to_json
+from ..compiling.compiler import Context
+from ..compiling.model import RuleSet
+from ..rulefiles.yamlsource import _value_kind
 
 
 @dataclass
@@ -55,7 +55,7 @@ class NewVersion:
 
 def parse_assignment(text: str) -> tuple[str, Any]:
     """`PARAM=VALUE` with the value read as YAML: `12`, `2026-09-01`, `text`, `[a, b]`."""
-    from .yamlsource import load_yaml_bytes
+    from ..rulefiles.yamlsource import load_yaml_bytes
 
     name, sep, raw = text.partition("=")
     name = name.strip()
@@ -102,7 +102,7 @@ def plan(ruleset: RuleSet, start: _dt.date, sets: list[tuple[str, Any]], *,
 
 
 def _show(value: Any) -> str:
-    from .compiler import format_value
+    from ..compiling.compiler import format_value
 
     return repr(value) if isinstance(value, str) else format_value(value)
 
@@ -179,7 +179,7 @@ def _dump(yaml: Any, doc: Any) -> str:
 
 def write(ruleset: RuleSet, new: NewVersion, ctx: Context) -> None:
     """Write the new version atomically, after compiling the result; raise on any problem."""
-    from .loader import compile_file
+    from ..rulefiles.loader import compile_file
 
     path = Path(ruleset.file)
     original = path.read_bytes()

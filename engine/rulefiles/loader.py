@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .compiler import Context, FileCompiler
-from .errors import Problem, RuleFileError, UsageError
-from .model import RuleSet
+from ..base.errors import Problem, RuleFileError, UsageError
+from ..compiling.compiler import Context, FileCompiler
+from ..compiling.model import RuleSet
 
 RULE_SUFFIXES = (".yaml", ".yml")
 CASE_SUFFIXES = (".cases.yaml", ".cases.yml")
@@ -90,7 +90,7 @@ def compile_bytes(raw: bytes, name: str, ctx: Context, origin: str = ""):
 
     Text read and validated before (the same bytes) skips YAML and the schema: see
     rulecache."""
-    from . import rulecache
+    from ..base import cache as rulecache
 
     sha256 = hashlib.sha256(raw).hexdigest()
     located = rulecache.load(sha256, name)

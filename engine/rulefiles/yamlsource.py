@@ -23,8 +23,8 @@ from ruamel.yaml.error import MarkedYAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.reader import ReaderError
 
-from .errors import CaseFileError, Problem, RuleFileError, UsageError
-from .located import Located
+from ..base.errors import CaseFileError, Problem, RuleFileError, UsageError
+from ..base.located import Located
 
 # ruamel.yaml >= 0.19 stops deep nesting itself; before that, `except ()` catches nothing and
 # deep nesting is caught by RecursionError or by _Builder.measure.

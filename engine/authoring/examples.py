@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import Problem, RegelwerkError, RuleFileError
-from .loader import CASE_SUFFIXES, Catalog, _display, rule_files
+from ..base.errors import Problem, RegelwerkError, RuleFileError
+from ..rulefiles.loader import CASE_SUFFIXES, Catalog, _display, rule_files
 
 CASES_SCHEMA = "cases.schema.json"
 
@@ -67,7 +67,7 @@ def example_paths(folder: Path, recursive: bool = True) -> list[Path]:
 
 def load_example_file(path: Path) -> ExampleFile:
     """Read and check the form of an example file (safe YAML, schema); never raises."""
-    from . import schema, yamlsource
+    from ..rulefiles import schema, yamlsource
 
     name = _display(path)
     try:
@@ -251,7 +251,7 @@ def show(value: Any) -> str:
 
 
 def _jsonable(value: Any) -> Any:
-    from .api import to_json
+    from ..base.jsonvalues import to_json
 
     return to_json(value)
 
@@ -319,7 +319,7 @@ def run_example(engine: Any, ex: Example, *, trail: bool = True) -> Outcome:
         if mismatches:
             outcome.problem = f"{len(mismatches)} output(s) differ from the example"
     if not outcome.passed and trail:
-        from .trail import render_text
+        from ..deciding.trail import render_text
 
         outcome.trail = render_text(engine.explain(ex.decision, ex.facts, ex.on))
     return outcome

@@ -9,7 +9,7 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from .ruledocs import in_force_words, show
+from .docs import in_force_words, show
 
 CSS = """
 :root { --ink:#1f2933; --muted:#5f6b7a; --line:#d9dee5; --soft:#f4f6f9; --accent:#0b5cad;

@@ -9,9 +9,9 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Any
 
-from .api import to_json
-from .compiler import PEIL, format_value
-from .model import Decision, RuleSet, Version
+from ..base.jsonvalues import to_json
+from ..compiling.compiler import PEIL, format_value
+from ..compiling.model import Decision, RuleSet, Version
 
 _KIND_WORDS = {"value": "berekening", "table": "beslistabel", "op": "bewerking",
                "checks": "voorwaarden"}

@@ -31,9 +31,9 @@ from typing import Any
 from .located import Located
 
 FORMAT = 1
-_HERE = Path(__file__).resolve().parent
+_ENGINE = Path(__file__).resolve().parent.parent
 # The code whose output is cached: a change to any of these makes every entry stale.
-_READERS = ("yamlsource.py", "schema.py", "rulecache.py")
+_READERS = ("rulefiles/yamlsource.py", "rulefiles/schema.py", "base/cache.py")
 
 
 def cache_dir() -> Path | None:
@@ -56,7 +56,7 @@ def _code_salt() -> str:
     if _salt is None:
         h = hashlib.sha256(f"regelwerk-rule-cache {FORMAT}".encode())
         try:
-            h.update((_HERE.parent / "schemas").joinpath("ruleset.schema.json").read_bytes())
+            h.update((_ENGINE.parent / "schemas").joinpath("ruleset.schema.json").read_bytes())
         except OSError:
             from importlib import resources
 
@@ -64,7 +64,7 @@ def _code_salt() -> str:
                 "ruleset.schema.json").read_bytes())
         for name in _READERS:
             try:
-                st = os.stat(_HERE / name)
+                st = os.stat(_ENGINE / name)
                 h.update(f"{name}:{st.st_size}:{st.st_mtime_ns}".encode())
             except OSError:
                 h.update(name.encode())

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from .api import to_json
-from .compiler import format_value
-from .model import Decision, Param, RuleSet, Version
-from .tables import Cell, Row, Table
-from .trail import _compact as show_value
+from ..base.jsonvalues import to_json
+from ..compiling.compiler import format_value
+from ..compiling.model import Decision, Param, RuleSet, Version
+from ..compiling.tables import Cell, Row, Table
+from ..deciding.trail import _compact as show_value
 
 PARAM_FIELDS = ("value", "label", "citation", "unit")
 

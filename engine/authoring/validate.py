@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import Problem, UsageError
+from ..base.errors import Problem, UsageError
+from ..compiling.model import RuleSet
+from ..rulefiles.loader import Catalog, rule_files
 from .examples import (
     ExampleFile,
     check_against,
@@ -25,8 +27,6 @@ from .examples import (
     merge_dirs,
     rule_dirs_for,
 )
-from .loader import Catalog, rule_files
-from .model import RuleSet
 
 DEFAULT_WARN_DAYS = 90
 
@@ -148,7 +148,7 @@ def example_problems(example_files: list[ExampleFile], catalog: Catalog) -> list
 
 def ruleset_warnings(ruleset: RuleSet, today: _dt.date, warn_days: int) -> list[Problem]:
     """Unused parameters, gaps between versions, and a last version that ends (soon)."""
-    from .yamlsource import load_yaml_bytes
+    from ..rulefiles.yamlsource import load_yaml_bytes
 
     located = load_yaml_bytes(ruleset.text, ruleset.file)  # loaded before: only for places
     index = {str(v["version"]): i for i, v in enumerate(located.data["versions"])}

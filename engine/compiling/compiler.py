@@ -16,12 +16,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import CaseError, PluginError, Problem, RegelwerkError
-from .expr import (Compiled, ExprError, Ref, compile_call, compile_expr, compile_mapping,
-                   compile_text)
+from ..base.errors import CaseError, PluginError, Problem, RegelwerkError
+from ..ops import Operation, OperationRegistry
+from .expr import (
+    Compiled,
+    ExprError,
+    Ref,
+    compile_call,
+    compile_expr,
+    compile_mapping,
+    compile_text,
+)
 from .facts import FactSpec, parse_date
 from .model import Decision, Note, Output, Param, RuleSet, Step, Template, Version
-from .ops import Operation, OperationRegistry
 from .tables import COMPARISONS, Cell, Row, Table, overlapping_pairs
 
 PEILDATUM = "peildatum"

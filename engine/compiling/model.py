@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import NoVersionInForce
+from ..base.errors import NoVersionInForce
 from .expr import Compiled, Ref
 from .facts import FactSpec
 from .tables import Table

@@ -34,10 +34,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import RegelwerkError, UsageError
+from ..base.errors import RegelwerkError, UsageError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .api import Result
+    from ..deciding.api import Result
 
 ENV_VAR = "REGELWERK_LOG"
 FILE_NAME = "decisions.sqlite"
@@ -130,7 +130,7 @@ def _plain(value: Any) -> Any:
     """What the JSON encoder cannot write itself: dates, and values that describe themselves."""
     if isinstance(value, _dt.date):
         return value.isoformat()
-    from .api import to_json
+    from ..base.jsonvalues import to_json
 
     return to_json(value)
 
@@ -138,7 +138,7 @@ def _plain(value: Any) -> Any:
 def _json(value: Any) -> str:
     """Compact JSON, dates as ISO text (the engine's one C encoder, built once)."""
     global _json
-    from .api import json_text
+    from ..base.jsonvalues import json_text
 
     _json = json_text
     return json_text(value)

@@ -17,9 +17,8 @@ from typing import Any
 
 import pluggy
 
-from . import hookspecs
+from . import OperationClash, OperationRegistry, hookspecs
 from .calendars import CalendarClash, CalendarRegistry
-from .ops import OperationClash, OperationRegistry
 
 ENTRY_POINT_GROUP = "regelwerk"
 BUILTIN = "regelwerk"
@@ -81,7 +80,7 @@ def hook_names() -> list[str]:
 
 def _candidates(extra: list[tuple[str, Any]]) -> list[tuple[PluginInfo, Any]]:
     """The built-in plugin, every entry point (loaded, or with its import error) and `extra`."""
-    from .ops import builtin
+    from . import builtin
 
     found: list[tuple[PluginInfo, Any]] = [
         (PluginInfo(BUILTIN, _own_version(), builtin.__name__), builtin)
@@ -108,7 +107,7 @@ def _register(pm: pluggy.PluginManager, info: PluginInfo, plugin: Any) -> None:
                 and callable(getattr(plugin, name)) and not hasattr(getattr(plugin, name), marker)]
     if unmarked:
         raise PluginProblem(f"{', '.join(unmarked)} is not marked with "
-                            "@hookimpl (from regelwerk.engine.hookspecs import hookimpl)")
+                            "@hookimpl (from regelwerk.engine.ops.hookspecs import hookimpl)")
     pm.register(plugin, name=info.name)
     unknown = sorted(caller.name for caller in pm.get_hookcallers(plugin) or []
                      if not caller.has_spec())

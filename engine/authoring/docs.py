@@ -12,11 +12,11 @@ import datetime as _dt
 import re
 from typing import Any
 
-from .api import to_json
+from ..base.jsonvalues import to_json
+from ..compiling.facts import FactSpec
+from ..compiling.model import Decision, RuleSet, Version
+from ..deciding.trail import _compact as show_value
 from .examples import Example
-from .facts import FactSpec
-from .model import Decision, RuleSet, Version
-from .trail import _compact as show_value
 from .versiondiff import change_summary, compare_versions, param_dict, row_dict
 
 TYPE_WORDS = {"bool": "ja/nee", "date": "datum", "text": "tekst", "integer": "geheel getal",
@@ -97,7 +97,7 @@ def _decision(ruleset: RuleSet, version: Version, decision: Decision,
 
 def _raw_steps(ruleset: RuleSet, version: Version, name: str) -> list[dict]:
     """The steps of a decision as written, from the version that (last) wrote it."""
-    from .yamlsource import load_yaml_bytes
+    from ..rulefiles.yamlsource import load_yaml_bytes
 
     raws = {str(v["version"]): v for v in load_yaml_bytes(ruleset.text, ruleset.file)
             .data["versions"]}

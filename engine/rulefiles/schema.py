@@ -13,7 +13,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from .errors import Problem
+from ..base.errors import Problem
 
 RULESET_SCHEMA = "ruleset.schema.json"
 

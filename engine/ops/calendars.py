@@ -69,7 +69,7 @@ def _holidays_of(country: str, subdivision: str | None, year: int) -> Mapping[da
     """One year's public holidays of a country, in Dutch if available: built once and kept
     in the cache (see rulecache), so a process seldom imports the `holidays` package, which
     takes about 0.2 s of work (every worker of a batch would pay it)."""
-    from . import rulecache
+    from ..base import cache as rulecache
 
     key = f"{country}:{subdivision or ''}:{year}:{rulecache.package_stamp('holidays')}"
     kept = rulecache.load_data("holidays", key)

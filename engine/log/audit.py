@@ -12,13 +12,14 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Any
 
-from .api import Engine, to_json
-from .compiler import Context
+from ..base.errors import CaseError, RegelwerkError, RuleFileError, UsageError
+from ..base.jsonvalues import to_json
+from ..compiling.compiler import Context
+from ..compiling.facts import parse_date
+from ..compiling.model import Decision, RuleSet, Version
+from ..deciding.api import Engine
+from ..rulefiles.loader import compile_bytes
 from .decisionlog import DecisionLog, Entry, software_versions
-from .errors import CaseError, RegelwerkError, RuleFileError, UsageError
-from .facts import parse_date
-from .loader import compile_bytes
-from .model import Decision, RuleSet, Version
 
 
 class Auditor:
@@ -140,7 +141,7 @@ def _reads(spec, hashed: str) -> bool:
 def _causes(old_rs: RuleSet, old: Version, old_decision: Decision, new_rs: RuleSet,
             new: Version, decision_id: str) -> list[str]:
     """What changed in the rules, as far as this decision is concerned, one line each."""
-    from .versiondiff import change_summary, compare_versions
+    from ..authoring.versiondiff import change_summary, compare_versions
 
     if old_rs.sha256 == new_rs.sha256 and old.name == new.name:
         return []

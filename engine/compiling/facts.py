@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import CaseError
+from ..base.errors import CaseError
 
 MISSING = object()
 MAX_UNKNOWN_SHOWN = 5

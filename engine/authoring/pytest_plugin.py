@@ -26,7 +26,7 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector):
 @cache
 def _engine_for(folder: str) -> Any:
     """One engine per folder of examples, built once per test session."""
-    from .api import Engine
+    from ..deciding.api import Engine
     from .examples import rule_dirs_for
 
     return Engine(rule_dirs_for([Path(folder)]))

@@ -1,0 +1,63 @@
+"""Decision values as JSON: dates as ISO text, tuples as lists, with one compact encoder
+built once and shared by the output, the trail and the decision log."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+from typing import Any
+
+
+def to_json(value: Any) -> Any:
+    """Python values of a decision as JSON values: dates as ISO text, tuples as lists."""
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): to_json(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_json(v) for v in value]
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    describe = getattr(value, "describe", None)
+    if callable(describe):
+        return to_json(describe())
+    return str(value)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    return to_json(value)
+
+
+def _make_dumps():
+    """One compact, non-ASCII-escaping JSON encoder built once (the C one when available):
+    `JSONEncoder.encode` would build a new C encoder for every call."""
+    from json import encoder as _enc
+
+    if _enc.c_make_encoder is None:  # pragma: no cover - Python without the C accelerator
+        return json.JSONEncoder(ensure_ascii=False, separators=(",", ":"),
+                                default=_json_default).encode
+    try:
+        make = _enc.c_make_encoder(None, _json_default, _enc.encode_basestring, None, ":", ",",
+                                   False, False, True)
+    except TypeError:  # pragma: no cover - a Python whose C encoder takes other arguments
+        return json.JSONEncoder(ensure_ascii=False, separators=(",", ":"),
+                                default=_json_default).encode
+
+    def dumps(value: Any) -> str:
+        if isinstance(value, str):
+            return _enc.encode_basestring(value)
+        return "".join(make(value, 0))
+
+    return dumps
+
+
+_dumps = _make_dumps()
+_encode_text = json.encoder.encode_basestring  # a text as JSON, as `_dumps` writes one
+
+
+def json_text(value: Any) -> str:
+    """Decision values as compact JSON text (dates as ISO text, non-ASCII kept), the same
+    text `json.dumps(to_json(value), ensure_ascii=False, separators=(",", ":"))` gives."""
+    return _dumps(value)
