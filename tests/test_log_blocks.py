@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 from conftest import log_bytes, write_case
-from regelwerk.engine.log import decisionlog
 from regelwerk.engine.deciding.api import Engine
+from regelwerk.engine.log import decisionlog
 from regelwerk.engine.log.decisionlog import DecisionLog
 
 DUUR = "go.jobtraining.duur"

@@ -728,7 +728,7 @@ def _format1_block(row: tuple) -> tuple:
     decided = (f'{{"decision":{_json(decision)},"on":{_json(on)},"ruleset":'
                f'{{"id":{_json(ruleset_id)},"version":{_json(version)},"sha256":{_json(sha)}}},'
                f'"result":{outputs},"uitleg":{notes}}}')
-    entries = pack(f"[{record},{decided}]".encode("utf-8"))
+    entries = pack(f"[{record},{decided}]".encode())
     return (did, made_at, 1, f" {decision} ", f" {ruleset_id} ", f" {sha} ", engine, entries)
 
 
