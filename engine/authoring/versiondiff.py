@@ -13,6 +13,7 @@ from typing import Any
 from ..base.jsonvalues import to_json
 from ..compiling.compiler import format_value
 from ..compiling.model import Decision, Param, RuleSet, Version
+from ..compiling.statictexts import source_of
 from ..compiling.tables import Cell, Row, Table
 from ..deciding.trail import _compact as show_value
 
@@ -83,8 +84,12 @@ def compare_copies(installed: RuleSet, draft: RuleSet) -> dict:
 
 
 def param_dict(param: Param) -> dict:
-    return {"name": param.name, "value": to_json(param.value), "unit": param.unit,
-            "label": param.label, "citation": param.citation, "set_in_version": param.version}
+    data = {"name": param.name, "value": to_json(param.value), "unit": param.unit,
+            "label": param.label, "citation": param.citation, "set_in_version": param.version,
+            "type": param.type}
+    if param.shown:
+        data["shown"] = param.shown
+    return data
 
 
 def _compare_params(old: dict[str, Param], new: dict[str, Param]) -> dict:
@@ -140,7 +145,7 @@ def _compare_tables(old: dict[str, Table], new: dict[str, Table]) -> dict:
 def _compare_table(old: Table, new: Table) -> dict:
     settings = [{"field": f, "old": getattr(old, f), "new": getattr(new, f)}
                 for f in ("label", "citation", "hit_policy", "inputs", "outputs")
-                if getattr(old, f) != getattr(new, f)]
+                if source_of(getattr(old, f)) != source_of(getattr(new, f))]
     before = [row_dict(old, r) for r in old.rows]
     after = [row_dict(new, r) for r in new.rows]
     left = [r for r in before if not any(_same_row(r, a) for a in after)]
@@ -169,15 +174,16 @@ def _same_row(a: dict, b: dict) -> bool:
 def _signature(decision: Decision) -> dict[str, dict[str, Any]]:
     """What a decision is made of, part by part, to say which part changed."""
     return {
-        "beschrijving": {"title": {"t": decision.title}, "description": {"t": decision.description},
+        "beschrijving": {"title": {"t": source_of(decision.title)},
+                         "description": {"t": source_of(decision.description)},
                          "citation": {"t": decision.citation}},
         "invoer": {f.name: {"type": f.type, "required": f.required, "one_of": f.one_of,
                             "default": to_json(f.default), "label": f.label,
                             "fields": f.fields} for f in decision.inputs},
-        "stap": {s.name: {"kind": s.kind, "source": s.source, "label": s.label,
+        "stap": {s.name: {"kind": s.kind, "source": s.source, "label": source_of(s.label),
                           "citation": s.citation,
                           "note": s.note.text.source if s.note else None} for s in decision.steps},
-        "uitkomst": {o.name: {"value": o.value.source, "label": o.label}
+        "uitkomst": {o.name: {"value": o.value.source, "label": source_of(o.label)}
                      for o in decision.outputs},
         "toelichting": {str(i): {"text": n.text.source, "when": n.when.source if n.when else None}
                         for i, n in enumerate(decision.notes, 1)},
@@ -221,7 +227,7 @@ def _in_force(summary: dict) -> str:
 
 def _value(param: dict) -> str:
     unit = f" {param['unit']}" if param.get("unit") else ""
-    return show_value(param["value"]) + unit
+    return (param.get("shown") or show_value(param["value"])) + unit
 
 
 def render_version_diff(diff: dict, indent: str = "") -> list[str]:
