@@ -15,7 +15,7 @@ import datetime as _dt
 import math
 from typing import Any
 
-from ..ops.calendars import format_window, windows_from_rule
+from ..ops.calendars import format_window, parse_month_day, windows_from_rule
 
 TYPES: dict[str, str] = {
     "integer": "a whole number",
@@ -75,16 +75,27 @@ def check(name: str, kind: str, value: Any, minimum: Any = None, maximum: Any = 
     """Why `value` cannot be the value of parameter `name`, or "" when it can."""
     if not _fits(kind, value):
         return (f"parameter {name!r} is {TYPES[kind]} (type: {kind}), not {_shown(value)}")
-    if kind == "yearly window":
-        try:
-            windows_from_rule(value, f"parameter {name!r}")
-        except (TypeError, ValueError) as err:
-            return str(err)
     if minimum is not None and value < minimum:
         return f"parameter {name!r} must be at least {_shown(minimum)}, not {_shown(value)}"
     if maximum is not None and value > maximum:
         return f"parameter {name!r} must be at most {_shown(maximum)}, not {_shown(value)}"
     return ""
+
+
+def window_problems(name: str, value: list) -> list[tuple[tuple, str]]:
+    """Each day of a list of yearly windows that cannot be read, at its own place."""
+    problems: list[tuple[tuple, str]] = []
+    for i, window in enumerate(value):
+        if not isinstance(window, dict) or set(window) != {"van", "tot"}:
+            problems.append((("value", i), (f"parameter {name!r}[{i}] must be {{van, tot}}, "
+                             f"e.g. {{van: 5 juli, tot: 15 augustus}}, not {_shown(window)}")))
+            continue
+        for end in ("van", "tot"):
+            try:
+                parse_month_day(str(window[end]))
+            except ValueError as err:
+                problems.append((("value", i, end), f"parameter {name!r}[{i}] {end}: {err}"))
+    return problems
 
 
 def check_bound(name: str, kind: str, bound: Any, which: str) -> str:
@@ -116,7 +127,7 @@ def _shown(value: Any) -> str:
 
 
 def settle(name: str, raw: dict, inherited: Any, version_citation: str
-           ) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+           ) -> tuple[dict[str, Any], list[tuple[tuple, str]]]:
     """What a version's entry for a parameter means, beyond its value and label: its type
     and bounds (declared, else inherited, else read from the value), its citation, and the
     problems of the entry as (key of the entry to point at, message).
@@ -128,15 +139,17 @@ def settle(name: str, raw: dict, inherited: Any, version_citation: str
         or infer(raw["value"])
     minimum = raw.get("min", inherited.minimum if inherited else None)
     maximum = raw.get("max", inherited.maximum if inherited else None)
-    problems: list[tuple[str, str]] = []
+    problems: list[tuple[tuple, str]] = []
     for key, bound in (("min", minimum), ("max", maximum)):
         message = check_bound(name, kind, bound, key)
         if message:
-            problems.append((key if key in raw else "value", message))
+            problems.append(((key if key in raw else "value",), message))
     if not problems:
         message = check(name, kind, raw["value"], minimum, maximum)
         if message:
-            problems.append(("value", message))
+            problems.append((("value",), message))
+        elif kind == "yearly window":
+            problems.extend(window_problems(name, raw["value"]))
     own = "citation" in raw
     changed = inherited is not None and not _same(inherited.value, raw["value"])
     if own:
