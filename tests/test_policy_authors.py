@@ -252,3 +252,49 @@ def test_the_schema_knows_parameter_types(cli):
     parameter = schema["$defs"]["parameter"]["properties"]
     assert "yearly window" in parameter["type"]["enum"]
     assert {"min", "max"} <= set(parameter)
+
+
+# -- examples show their coverage
+
+
+def test_coverage_lists_what_no_example_exercises(cli, monkeypatch):
+    monkeypatch.chdir(AUTHORS)
+    res = cli("rules", "test", "--coverage", "coverage")
+    assert res.exit_code == 0, res.stdout
+    lines = res.stdout.splitlines()
+    start = lines.index("coverage by the worked examples (table rows, steps, checks met and "
+                        "not met, notes):")
+    assert lines[start + 1:] == [
+        "test.dekking (coverage/kort.yaml): 4 of 7 (57.1%)",
+        "  not covered: coverage/kort.yaml:24: table groep: row 2",
+        "  not covered: coverage/kort.yaml:36: toets: check genoeg of step voorwaarden "
+        "(niet voldaan)",
+        "  not covered: coverage/kort.yaml:43: toets: note 1",
+    ]
+    data = cli.json("rules", "test", "--coverage", "coverage")
+    [report] = data["coverage"]
+    assert (report["ruleset"], report["total"], report["covered"]) == ("test.dekking", 7, 4)
+    assert [(i["kind"], i["line"]) for i in report["not_covered"]] == [
+        ("row", 24), ("check", 36), ("note", 43)]
+
+
+def test_every_built_in_rule_set_is_fully_covered_by_its_examples(cli):
+    data = cli.json("rules", "test", "--coverage")
+    assert data["ok"]
+    assert {r["ruleset"] for r in data["coverage"]} == {
+        "go.jobtraining", "go.vormingsattest", "ovsg.klacht", "ovsg.begeleiding",
+        "ovsg.werkingscode", "omo.dienstverlening"}
+    assert [(r["ruleset"], r["not_covered"]) for r in data["coverage"]
+            if r["not_covered"]] == []
+    assert all(r["total"] > 0 and r["percent"] == 100.0 for r in data["coverage"])
+
+
+def test_a_gap_in_a_unique_table_over_known_values_is_a_warning(cli, monkeypatch):
+    monkeypatch.chdir(AUTHORS)
+    res = cli("rules", "validate", "gap.yaml")
+    assert res.exit_code == 0
+    assert res.stdout.splitlines() == [
+        "gap.yaml:10:7: warning: no row of unique table 'vergoeding' covers soort=proeftijd, "
+        "in_ambt=false: a case with these values gets no decision; add a row for it",
+        "1 rule file, 0 example files: 0 errors, 1 warning",
+    ]

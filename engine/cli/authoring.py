@@ -62,8 +62,11 @@ def validate(state, paths, fmt, warn_days):
 @click.option("--format", "fmt", type=FORMAT, default="text")
 @click.option("--trail/--no-trail", default=True, show_default=True,
               help="Show the explanation of each failing decision.")
+@click.option("--coverage", is_flag=True,
+              help="Also report which table rows, steps, checks and notes the examples "
+                   "exercise, and list those none does.")
 @click.pass_obj
-def test(state, paths, fmt, trail):
+def test(state, paths, fmt, trail, coverage):
     """Run the worked examples (.cases.yaml) and show each failure as expected versus got.
 
     PATH is an example file or a folder; its examples are decided with the rule files of
@@ -95,8 +98,16 @@ def test(state, paths, fmt, trail):
         engine = state.engine
         files = example_files_in_use(engine.catalog)
     run = run_files(engine, files, trail=trail)
+    measured = None
+    if coverage:
+        from ..authoring import coverage as cover
+
+        measured = cover.measure(engine, files)
     if fmt == "json":
-        click.echo(json.dumps(run.as_dict(), ensure_ascii=False, indent=2))
+        data = run.as_dict()
+        if measured is not None:
+            data["coverage"] = [report.as_dict() for report in measured]
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
         for problem in run.problems:
             click.echo(str(problem))
@@ -110,6 +121,10 @@ def test(state, paths, fmt, trail):
         click.echo(f"{len(run.outcomes) - failed} passed, {failed} failed"
                    + (f", {len(run.problems)} problems in example files" if run.problems
                       else ""))
+        if measured is not None:
+            from ..authoring.coverage import render
+
+            click.echo("\n".join(render(measured)))
     sys.exit(0 if run.ok else 1)
 
 
