@@ -5,6 +5,7 @@ them. Everything through the CLI, on copies of the installed rule files."""
 from __future__ import annotations
 
 import json
+import re
 
 from conftest import DATA, write_case
 
@@ -267,8 +268,8 @@ def test_coverage_lists_what_no_example_exercises(cli, monkeypatch):
     assert lines[start + 1:] == [
         "test.dekking (coverage/kort.yaml): 4 of 7 (57.1%)",
         "  not covered: coverage/kort.yaml:24: table groep: row 2",
-        "  not covered: coverage/kort.yaml:36: toets: check genoeg of step voorwaarden "
-        "(niet voldaan)",
+        ("  not covered: coverage/kort.yaml:36: toets: check genoeg of step voorwaarden "
+        "(niet voldaan)"),
         "  not covered: coverage/kort.yaml:43: toets: note 1",
     ]
     data = cli.json("rules", "test", "--coverage", "coverage")
@@ -294,7 +295,60 @@ def test_a_gap_in_a_unique_table_over_known_values_is_a_warning(cli, monkeypatch
     res = cli("rules", "validate", "gap.yaml")
     assert res.exit_code == 0
     assert res.stdout.splitlines() == [
-        "gap.yaml:10:7: warning: no row of unique table 'vergoeding' covers soort=proeftijd, "
-        "in_ambt=false: a case with these values gets no decision; add a row for it",
+        ("gap.yaml:10:7: warning: no row of unique table 'vergoeding' covers soort=proeftijd, "
+        "in_ambt=false: a case with these values gets no decision; add a row for it"),
         "1 rule file, 0 example files: 0 errors, 1 warning",
     ]
+
+
+# -- the walk-through of the README: the 10 → 12 month change, end to end
+
+
+def test_the_readme_walk_through_makes_the_twelve_month_change(cli, rules_copy, tmp_path):
+    folder = rules_copy("go")  # cp -r .../regelwerk/rules/go my-rules
+    rules = ("--rules", str(folder))
+    res = cli(*rules, "rules", "validate")
+    assert res.exit_code == 0 and res.stdout.endswith(": no problems\n"), res.stdout
+    res = cli(*rules, "rules", "test", "--coverage")
+    assert res.exit_code == 0
+    assert "go.jobtraining (" in res.stdout and "not covered" not in res.stdout
+
+    res = cli(*rules, "rules", "new-version", "go.jobtraining", "--from", "2027-09-01",
+              "--set", "duur_maanden=12", "--cite", f"duur_maanden={CITE}",
+              "--citation", "besluit van de raad van bestuur van 1 juli 2027")
+    assert res.exit_code == 0, res.stderr
+    res = cli(*rules, "rules", "validate")
+    assert res.exit_code == 0 and "warning" not in res.stdout, res.stdout
+    assert cli(*rules, "rules", "test").exit_code == 0  # the examples of the old version hold
+
+    diff = cli(*rules, "rules", "diff", "go.jobtraining").stdout
+    assert ("  ~ duur_maanden (Duur van de jobtraining in effectief gepresteerde dienst)\n"
+            "      waarde: 10 maanden → 12 maanden\n"
+            f"      bron: 004_818087524ef516da.txt §4.2 → {CITE}\n") in diff
+
+    # attest 2025-06-01, proeftijd from 2027-09-01: 12 months are 366 days (29 February 2028);
+    # 308 days to 4 July 2028, none from 5 July to 15 August, 16 in August, 30 in September,
+    # so the 366th counted day is 12 October 2028
+    case = write_case(tmp_path, {"vormingsattest": {"datum": "2025-06-01"},
+                                 "aanstellingen": [{"van": "2027-09-01", "soort": "proeftijd"}]})
+    explained = cli(*rules, "explain", "go.jobtraining.duur", "--case", case,
+                    "--on", "2027-09-01").stdout
+    assert explained.startswith("go.jobtraining.duur — Duur van de jobtraining (12 maanden "
+                                "effectieve dienst)\n")
+    assert (f"duur_maanden = 12 maanden  — Duur van de jobtraining in effectief gepresteerde "
+            f"dienst [{CITE}]") in explained
+    assert "zomerperiode = 5 juli – 15 augustus" in explained
+    out = cli.json(*rules, "decide", "go.jobtraining.duur", "--case", case, "--on", "2027-09-01")
+    assert out["result"]["vereiste_dagen"] == 366
+    assert out["result"]["einddatum"] == "2028-10-12"
+
+    html = tmp_path / "jobtraining.html"
+    res = cli(*rules, "rules", "docs", "go.jobtraining", "--on", "2027-09-01",
+              "--format", "html", "-o", str(html))
+    assert res.exit_code == 0, res.stderr
+    page = html.read_text(encoding="utf-8")
+    assert "Duur van de jobtraining (12 maanden effectieve dienst)" in page
+    # the parameter table of the version in force (the worked examples, decided on an
+    # earlier peildatum, still speak of 10 months: that version decided them)
+    assert re.search(r"<code>duur_maanden</code>.*?12 maanden", page, re.DOTALL)
+    assert CITE in page and "5 juli – 15 augustus" in page
