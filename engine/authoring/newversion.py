@@ -117,7 +117,7 @@ def plan(ruleset: RuleSet, start: _dt.date, sets: list[tuple[str, Any]], *,
             raise UsageError(f"--set {pname} is given twice")
         changes.append(Change(pname, param.value, value))
     cited = dict(cites)
-    for pname, text in cites:
+    for pname, _text in cites:
         change = next((c for c in changes if c.name == pname), None)
         if change is None:
             raise UsageError(f"--cite {pname}: give its new value with --set {pname}=VALUE; "

@@ -148,7 +148,8 @@ OPERATIONS = [
             "days": Arg(doc="het aantal werkdagen"),
             "calendar": Arg(doc="de naam van de kalender (een plugin levert ze)"),
             "suspended": Arg(required=False,
-                             doc="jaarlijkse vensters {van, tot} (bv. 11 juli, 15 augustus) waarin niet geteld wordt"),
+                             doc="jaarlijkse vensters {van, tot} (bv. 11 juli, 15 augustus) "
+                                 "waarin niet geteld wordt"),
         },
         "De n-de werkdag na een datum in een kalender, buiten jaarlijkse opschortingen.",
         check=_check,
