@@ -239,55 +239,71 @@ def render_version_diff(diff: dict, indent: str = "") -> list[str]:
         if change["field"] in ("amends", "citation"):
             word = "wijzigt" if change["field"] == "amends" else "bron"
             out.append(f"  {word}: {format_value(change['old'])} → {format_value(change['new'])}")
-    params = diff["parameters"]
-    if any(params.values()):
-        out.append("parameters")
-        for p in params["changed"]:
-            old, new = p["old"], p["new"]
-            out.append(f"  ~ {p['name']} ({new['label']})")
-            if "value" in p["fields"] or "unit" in p["fields"]:
-                out.append(f"      waarde: {_value(old)} → {_value(new)}")
-            for field, word in (("label", "omschrijving"), ("citation", "bron")):
-                if field in p["fields"]:
-                    out.append(f"      {word}: {old[field]} → {new[field]}")
-            if "citation" not in p["fields"]:
-                out.append(f"      bron: {new['citation']}")
-        for kind in ("added", "removed"):
-            for p in params[kind]:
-                out.append(f"  {_MARK[kind]} {p['name']} = {_value(p)}  ({p['label']}) "
-                           f"[{p['citation']}]")
-    tables = diff["tables"]
-    if any(tables.values()):
-        out.append("beslistabellen")
-        for t in tables["added"]:
-            out.append(f"  + {t['name']} ({t['label']}), {len(t['rows'])} rijen")
-        for t in tables["removed"]:
-            out.append(f"  - {t['name']} ({t['label']})")
-        for t in tables["changed"]:
-            out.append(f"  ~ {t['name']} ({t['label']})")
-            for s in t["settings"]:
-                out.append(f"      {s['field']}: {show_value(s['old'])} → "
-                           f"{show_value(s['new'])}")
-            for r in t["rows_added"]:
-                out.append(f"      + rij {r['row']}: {_row_text(r)}")
-            for r in t["rows_removed"]:
-                out.append(f"      - rij {r['row']}: {_row_text(r)}")
-            for c in t["rows_changed"]:
-                out.extend(_changed_row(c["old"], c["new"]))
-    decisions = diff["decisions"]
-    if any(decisions.values()):
-        out.append("beslissingen")
-        for kind in ("added", "removed"):
-            for d in decisions[kind]:
-                out.append(f"  {_MARK[kind]} {d['id']} — {d['title']}")
-        for d in decisions["changed"]:
-            parts = ", ".join(f"{c['part']} {c['name']} {_CHANGE_WORDS[c['change']]}"
-                              if c["part"] != "beschrijving" else f"{c['name']} gewijzigd"
-                              for c in d["changes"])
-            out.append(f"  ~ {d['id']}: {parts}")
+    out += _param_lines(diff["parameters"])
+    out += _table_lines(diff["tables"])
+    out += _decision_lines(diff["decisions"])
     if not has_changes(diff):
         out.append("geen wijzigingen in parameters, beslistabellen of beslissingen")
     return [indent + line for line in out]
+
+
+def _param_lines(params: dict) -> list[str]:
+    """The parameters part of a version comparison: changed, added and removed."""
+    if not any(params.values()):
+        return []
+    out = ["parameters"]
+    for p in params["changed"]:
+        old, new = p["old"], p["new"]
+        out.append(f"  ~ {p['name']} ({new['label']})")
+        if "value" in p["fields"] or "unit" in p["fields"]:
+            out.append(f"      waarde: {_value(old)} → {_value(new)}")
+        for field, word in (("label", "omschrijving"), ("citation", "bron")):
+            if field in p["fields"]:
+                out.append(f"      {word}: {old[field]} → {new[field]}")
+        if "citation" not in p["fields"]:
+            out.append(f"      bron: {new['citation']}")
+    for kind in ("added", "removed"):
+        for p in params[kind]:
+            out.append(f"  {_MARK[kind]} {p['name']} = {_value(p)}  ({p['label']}) "
+                       f"[{p['citation']}]")
+    return out
+
+
+def _table_lines(tables: dict) -> list[str]:
+    """The decision-tables part of a version comparison, row by row for a changed table."""
+    if not any(tables.values()):
+        return []
+    out = ["beslistabellen"]
+    for t in tables["added"]:
+        out.append(f"  + {t['name']} ({t['label']}), {len(t['rows'])} rijen")
+    for t in tables["removed"]:
+        out.append(f"  - {t['name']} ({t['label']})")
+    for t in tables["changed"]:
+        out.append(f"  ~ {t['name']} ({t['label']})")
+        for s in t["settings"]:
+            out.append(f"      {s['field']}: {show_value(s['old'])} → "
+                       f"{show_value(s['new'])}")
+        out += [f"      + rij {r['row']}: {_row_text(r)}" for r in t["rows_added"]]
+        out += [f"      - rij {r['row']}: {_row_text(r)}" for r in t["rows_removed"]]
+        for c in t["rows_changed"]:
+            out.extend(_changed_row(c["old"], c["new"]))
+    return out
+
+
+def _decision_lines(decisions: dict) -> list[str]:
+    """The decisions part of a version comparison: what changed in each."""
+    if not any(decisions.values()):
+        return []
+    out = ["beslissingen"]
+    for kind in ("added", "removed"):
+        for d in decisions[kind]:
+            out.append(f"  {_MARK[kind]} {d['id']} — {d['title']}")
+    for d in decisions["changed"]:
+        parts = ", ".join(f"{c['part']} {c['name']} {_CHANGE_WORDS[c['change']]}"
+                          if c["part"] != "beschrijving" else f"{c['name']} gewijzigd"
+                          for c in d["changes"])
+        out.append(f"  ~ {d['id']}: {parts}")
+    return out
 
 
 def change_summary(diff: dict) -> list[str]:
