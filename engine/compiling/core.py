@@ -88,6 +88,9 @@ class CompilerCore:
 
         try:
             return compile_expr(text, resolve)
+        except RecursionError:  # a last guard: expressions are bounded to stay far from it
+            self.problem(path, "expression too deeply nested to compile")
+            raise Abort from None
         except ExprError as err:
             close = difflib.get_close_matches(unknown[-1], scope.names(), n=1) if unknown else []
             hint = f"; did you mean {close[0]!r}?" if close else ""

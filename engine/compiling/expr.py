@@ -113,16 +113,46 @@ def _count_days(days: DaySet, until=None):
     return days.count(until)
 
 
+def _whole(n: Any, what: str) -> Any:
+    """`n` when it is a whole number (true and false are not numbers), else a TypeError."""
+    if isinstance(n, bool) or not isinstance(n, int):
+        shown = _show(n) if isinstance(n, bool) else f"{_kind(n)} {_show(n)}"
+        raise TypeError(f"{what} must be a whole number, not {shown}")
+    return n
+
+
+def _show(value: Any) -> str:
+    text = {True: "true", False: "false"}.get(value, None) if isinstance(value, bool) else None
+    text = text or repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _add_days(d, n):
+    _whole(n, "the number of days of add_days()")
+    return _plus_days(d, n)
+
+
+def _plus_days(d, n: int):
+    """A date `n` days on; past the calendar's edges (years 1 and 9999) an error naming both."""
+    try:
+        return d + _dt.timedelta(days=n)
+    except OverflowError:
+        if not isinstance(d, _dt.date):
+            raise
+        raise OverflowError(f"{d.isoformat()} plus {n:,} days lies outside the calendar "
+                            "(years 1 to 9999)") from None
+
+
 def _add_months(d, n):
     if type(d) is _dt.date and type(n) is int:
         return _shifted(d, n)
-    return d + relativedelta(months=n)
+    return d + relativedelta(months=_whole(n, "the number of months of add_months()"))
 
 
 def _add_years(d, n):
     if type(d) is _dt.date and type(n) is int:
         return _shifted(d, 12 * n)
-    return d + relativedelta(years=n)
+    return d + relativedelta(years=_whole(n, "the number of years of add_years()"))
 
 
 def _shifted(d: _dt.date, months: int) -> _dt.date:
@@ -163,8 +193,7 @@ FUNCTIONS: dict[str, Function] = {
     "get": Function(_get, 2, 3, "waarde bij een sleutel, of de standaardwaarde"),
     "min": Function(min, 2, 2, "kleinste van twee waarden", nullsafe=True),
     "max": Function(max, 2, 2, "grootste van twee waarden", nullsafe=True),
-    "add_days": Function(lambda d, n: d + _dt.timedelta(days=n), 2, 2, "datum plus dagen",
-                         nullsafe=True),
+    "add_days": Function(_add_days, 2, 2, "datum plus dagen", nullsafe=True),
     "add_months": Function(
         _add_months, 2, 2,
         "datum plus maanden; bestaat de dag niet, dan de laatste dag van de maand", nullsafe=True,
@@ -191,8 +220,8 @@ FUNCTIONS: dict[str, Function] = {
 _TOKEN = re.compile(
     r"""
     (?P<ws>\s+)
-  | (?P<date>\d{4}-\d{2}-\d{2})(?![\d-])
-  | (?P<number>\d+(?:\.\d+)?)
+  | (?P<date>[0-9]{4}-[0-9]{2}-[0-9]{2})(?![0-9-])
+  | (?P<number>[0-9]+(?:\.[0-9]+)?)
   | (?P<string>'[^'\\]*'|"[^"\\]*")
   | (?P<name>[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)
   | (?P<op>==|!=|<=|>=|<|>|\+|-|\*|/|\(|\)|\[|\]|,)
@@ -337,8 +366,7 @@ class _Parser:
     def atom(self) -> Node:
         tok = self.take()
         if tok.kind == "number":
-            value = float(tok.text) if "." in tok.text else int(tok.text)
-            return Node("lit", tok.col, value)
+            return Node("lit", tok.col, _number(tok))
         if tok.kind == "date":
             try:
                 return Node("lit", tok.col, _dt.date.fromisoformat(tok.text))
@@ -384,6 +412,25 @@ class _Parser:
                 f"{name_tok.text}() takes {want} argument(s), got {len(args)}", name_tok.col
             )
         return Node("call", name_tok.col, name_tok.text, tuple(args))
+
+
+def _number(tok: Token) -> int | float:
+    """A number literal a rule can compute with: ASCII digits (the tokenizer sees to that),
+    a whole number of at most MAX_BITS bits, a finite decimal."""
+    text = tok.text
+    if "." in text:
+        value = float(text)
+        if not math.isfinite(value):
+            raise ExprError(f"number {_clipped(text)} is too large", tok.col)
+        return value
+    if len(text) > 1300 or int(text).bit_length() > MAX_BITS:  # 1300 digits: > 4096 bits
+        raise ExprError(f"number {_clipped(text)} is too large: a whole number has at most "
+                        f"{MAX_BITS} bits (about 1,233 digits)", tok.col)
+    return int(text)
+
+
+def _clipped(text: str) -> str:
+    return text if len(text) <= 20 else f"{text[:8]}...{text[-8:]} ({len(text):,} digits)"
 
 
 def parse(text: str) -> Node:
@@ -433,7 +480,7 @@ def _arith(op: str) -> Callable[[Any, Any], Any]:
         if op == "-" and isinstance(a, _dt.date) and isinstance(b, _dt.date):
             return (a - b).days
         if isinstance(a, _dt.date) and _is_number(b) and isinstance(b, int) and op in "+-":
-            return fn(a, _dt.timedelta(days=b))
+            return _plus_days(a, b if op == "+" else -b)
         if _is_number(a) and _is_number(b):
             return _bounded(fn(a, b))
         # Only numbers multiply: 'x' * 1000000000 would build a text of a gigabyte.
@@ -444,6 +491,12 @@ def _arith(op: str) -> Callable[[Any, Any], Any]:
         raise TypeError(f"cannot apply '{op}' to {_kind(a)} and {_kind(b)}")
 
     return apply
+
+
+def _negated(a: Any) -> Any:
+    if _is_number(a):
+        return -a
+    raise TypeError(f"cannot apply '-' to {_kind(a)}")
 
 
 MAX_BITS = 4096  # a whole number of more than about 1,200 digits is no quantity of a rule
@@ -570,7 +623,26 @@ class _Code:
 _ORDER = ("<", "<=", ">", ">=")
 
 
+_CHAINS = ("binary", "and", "or")
+
+
 def _compile(node: Node, resolve: Resolver, refs: list[Ref], code: _Code) -> _Operand:
+    """A node's operand. A left-associative chain (`x + x + ... + x`, `a and b and c`) is
+    walked along its left side without recursion: its length is bounded only by the
+    expression's, while nesting (parentheses, `not`, `-`) is bounded by MAX_DEPTH."""
+    spine: list[Node] = []
+    while node.kind in _CHAINS:
+        spine.append(node)
+        node = node.args[0]
+    operand = _compile_one(node, [], resolve, refs, code)
+    for parent in reversed(spine):
+        operand = _compile_one(parent, [operand], resolve, refs, code)
+    return operand
+
+
+def _compile_one(node: Node, done: list[_Operand], resolve: Resolver, refs: list[Ref],
+                 code: _Code) -> _Operand:
+    """A node's operand, its first operand already compiled when `done` holds it."""
     kind = node.kind
     if kind == "lit":
         return code.constant(node.value)
@@ -582,11 +654,11 @@ def _compile(node: Node, resolve: Resolver, refs: list[Ref], code: _Code) -> _Op
         code.emit(f"{out} = {code.read(ref)}")
         return _Operand(out)
     if kind in ("and", "or"):
-        args = [_compile(node.args[0], resolve, refs, code)]
+        args = done or [_compile(node.args[0], resolve, refs, code)]
         start = len(code.lines)
         out = _short_circuit(node, args, resolve, refs, code)
     else:
-        args = [_compile(a, resolve, refs, code) for a in node.args]
+        args = done + [_compile(a, resolve, refs, code) for a in node.args[len(done):]]
         start = len(code.lines)
         out = code.temp()
         code.emit(f"{out} = {_combine(node, [a.text for a in args], code)}")
@@ -631,8 +703,8 @@ def _combine(node: Node, args: list[str], code: _Code) -> str:
         return f"[{', '.join(args)}]"
     if kind == "not":
         return f"not {args[0]}"
-    if kind == "unary":
-        return f"None if {args[0]} is None else -{args[0]}"
+    if kind == "unary":  # only numbers have a minus: true and false are no numbers
+        return f"None if {args[0]} is None else {code.name(_negated)}({args[0]})"
     if kind == "call":
         fn = FUNCTIONS[node.value]
         if fn.inline:
@@ -688,12 +760,10 @@ def compile_call(fn: Callable, arguments: list[tuple[str, Evaluator]]) -> Evalua
 def names_in(text: str) -> list[str]:
     """The names an expression reads (for cross-checks that do not compile)."""
     out: list[str] = []
-
-    def walk(node: Node) -> None:
+    stack = [parse(text)]
+    while stack:  # without recursion: a chain of terms is as long as the expression
+        node = stack.pop()
         if node.kind == "name":
             out.append(node.value)
-        for arg in node.args:
-            walk(arg)
-
-    walk(parse(text))
+        stack.extend(reversed(node.args))
     return out

@@ -299,6 +299,7 @@ def add_working_days(
     _check_n(n)
     start = _as_date(start)
     windows = checked_windows(suspended)
+    n_asked = n
     # Counted days are looked up in a per-year index instead of walked one by one.
     year = start.year
     counted = _counted_days(cal, windows, year)
@@ -310,7 +311,8 @@ def add_working_days(
         n -= left
         year += 1
         if year > MAXYEAR:
-            raise OverflowError("date value out of range")
+            raise OverflowError(f"working day {n_asked:,} after {start.isoformat()} lies past "
+                                "the end of the calendar (9999-12-31)")
         counted, i = _counted_days(cal, windows, year), 0
 
 

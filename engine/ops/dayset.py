@@ -28,7 +28,7 @@ def merge(intervals: Sequence[Interval]) -> list[Interval]:
     for start, end in sorted(intervals, key=lambda iv: iv[0]):
         if out:
             last = out[-1]
-            if last[1] is None or start <= last[1] + _ONE:
+            if last[1] is None or (start - last[1]).days <= 1:  # no +1 day past 9999-12-31
                 if last[1] is not None and (end is None or end > last[1]):
                     last[1] = end
                 continue
@@ -89,17 +89,25 @@ class DaySet:
             cursor = start
             while end is None or cursor <= end:
                 if cursor > _LAST:
-                    return
+                    # an answer past here could be wrong (yearly windows of the next year
+                    # cannot be placed): an error, not a silent "no day counts"
+                    raise OverflowError(
+                        f"counting days reaches {cursor.isoformat()}, too close to the end of "
+                        f"the calendar (days are counted up to {_LAST.isoformat()})")
                 excl, ex_index = self._next_exclusion(cursor, ex_index)
                 if excl is None:
                     yield cursor, end
                     break
                 xs, xe = excl
                 if xs <= cursor:
+                    if xe >= _LAST:
+                        return  # excluded to the end of time: nothing more counts
                     cursor = xe + _ONE
                     continue
                 stop = xs - _ONE if end is None else min(xs - _ONE, end)
                 yield cursor, stop
+                if xe >= _LAST:
+                    return
                 cursor = xe + _ONE
 
     def first(self) -> _dt.date | None:

@@ -107,7 +107,11 @@ def compile_bytes(raw: bytes, name: str, ctx: Context, origin: str = ""):
             return None, problems, rid
         rulecache.store(sha256, located)
     compiler = FileCompiler(located, ctx, sha256=sha256, origin=origin, text=raw)
-    ruleset = compiler.compile()
+    try:
+        ruleset = compiler.compile()
+    except RecursionError:  # whatever nests too deeply, it is this file's problem, not ours
+        compiler.problems.append(Problem(name, 1, 1, "rule file nested too deeply to compile"))
+        ruleset = None
     rid = located.data.get("id") if isinstance(located.data.get("id"), str) else None
     return ruleset, compiler.problems, rid
 
