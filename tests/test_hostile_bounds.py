@@ -112,3 +112,34 @@ def test_date_arithmetic_past_the_calendar_names_the_date(cli, tmp_path):
     assert res.exit_code == 1
     assert _one_error(res) == ("error: test.grens.d: step 's' cannot be evaluated: 2026-01-01 "
                                "plus 3,000,000 days lies outside the calendar (years 1 to 9999)")
+
+
+# ------------------------------------------------------------ numbers are finite
+
+
+@pytest.mark.parametrize("value", [".inf", "-.inf", "1e999", ".nan"])
+def test_new_version_refuses_a_number_that_is_not_finite(cli, rules_copy, value):
+    folder = rules_copy("go")
+    before = (folder / "jobtraining.yaml").read_bytes()
+    res = cli("--rules", str(folder), "rules", "new-version", "go.jobtraining",
+              "--from", "2027-09-01", "--set", f"duur_maanden={value}")
+    assert res.exit_code == 2
+    assert _one_error(res).startswith(f"error: --set 'duur_maanden={value}': '{value}' is not a")
+    assert (folder / "jobtraining.yaml").read_bytes() == before
+
+
+def test_log_list_as_json_is_always_valid_json(cli, tmp_path):
+    folder = _rules(tmp_path, ["s=x * 1.5"], "s")
+    res = _decide(cli, tmp_path, folder, {"x": 3})
+    assert res.exit_code == 0, res.stderr
+    res = cli("log", "list", "--format", "json")
+    assert res.exit_code == 0
+    entries = json.loads(res.stdout, parse_constant=lambda word: pytest.fail(word))
+    assert entries[-1]["result"]["uit"] == 4.5
+
+
+def test_a_float_parameter_too_large_is_refused_before_anything_prints(cli, tmp_path):
+    folder = _rules(tmp_path, ["s=x * p"], "s", param="1e999")
+    res = _decide(cli, tmp_path, folder, {"x": 3})
+    assert res.exit_code == 3
+    assert _one_error(res).endswith("grens.yaml:8:18: '1e999' is not a finite number")

@@ -247,7 +247,7 @@ class Outcome:
 
 def show(value: Any) -> str:
     """A value as JSON, so `null`, `"null"`, `1` and `true` read differently."""
-    return json.dumps(_jsonable(value), ensure_ascii=False)
+    return json.dumps(_jsonable(value), ensure_ascii=False, allow_nan=False)
 
 
 def _jsonable(value: Any) -> Any:

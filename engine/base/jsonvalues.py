@@ -36,13 +36,14 @@ def _make_dumps():
     from json import encoder as _enc
 
     if _enc.c_make_encoder is None:  # pragma: no cover - Python without the C accelerator
-        return json.JSONEncoder(ensure_ascii=False, separators=(",", ":"),
+        return json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False,
                                 default=_json_default).encode
     try:
+        # the last argument is allow_nan: never write NaN or Infinity, which are not JSON
         make = _enc.c_make_encoder(None, _json_default, _enc.encode_basestring, None, ":", ",",
-                                   False, False, True)
+                                   False, False, False)
     except TypeError:  # pragma: no cover - a Python whose C encoder takes other arguments
-        return json.JSONEncoder(ensure_ascii=False, separators=(",", ":"),
+        return json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False,
                                 default=_json_default).encode
 
     def dumps(value: Any) -> str:

@@ -49,7 +49,7 @@ def validate(state, paths, fmt, warn_days):
     folders = [folder for _, folder in engine.contributions.rule_folders] + dirs
     report = run(engine.catalog, folders, selection, warn_days=warn_days)
     if fmt == "json":
-        click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(report.as_dict(), ensure_ascii=False, allow_nan=False, indent=2))
     else:
         for problem in report.problems:
             click.echo(str(problem))
@@ -107,7 +107,7 @@ def test(state, paths, fmt, trail, coverage):
         data = run.as_dict()
         if measured is not None:
             data["coverage"] = [report.as_dict() for report in measured]
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        click.echo(json.dumps(data, ensure_ascii=False, allow_nan=False, indent=2))
     else:
         for problem in run.problems:
             click.echo(str(problem))
@@ -195,7 +195,7 @@ def diff(state, ruleset_id, from_, to, against_installed, fmt):
         data = versiondiff.compare_versions(ruleset, old, ruleset, new)
         lines = versiondiff.render_version_diff(data)
     if fmt == "json":
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        click.echo(json.dumps(data, ensure_ascii=False, allow_nan=False, indent=2))
     else:
         click.echo("\n".join(lines))
 
@@ -332,7 +332,7 @@ def docs(state, ruleset_id, fmt, on, output):
 
         text = render_html(document)
     elif fmt == "json":
-        text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+        text = json.dumps(document, ensure_ascii=False, allow_nan=False, indent=2) + "\n"
     else:
         text = ruledocs.render_markdown(document)
     if output:

@@ -255,7 +255,7 @@ def decide_chunk(chunk: Any) -> tuple[bytes, int, int, list]:
             internal += 1
             message = f"internal error: {type(err).__name__}: {' '.join(str(err).split())}"
         failed += 1
-        out.append(json.dumps({"line": number, "error": message}, ensure_ascii=False,
+        out.append(json.dumps({"line": number, "error": message}, ensure_ascii=False, allow_nan=False,
                               separators=(",", ":")).encode("utf-8"))
     out.append(b"")
     if builder is not None and len(builder):

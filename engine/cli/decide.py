@@ -107,7 +107,7 @@ def explain(state, decision, case_path, on, log_id, fmt):
         case = read_case(case_path)
         trail = state.engine.explain(decision, case, day)
     if fmt == "json":
-        click.echo(json.dumps(trail, ensure_ascii=False, indent=2))
+        click.echo(json.dumps(trail, ensure_ascii=False, allow_nan=False, indent=2))
     else:
         click.echo(for_terminal(TRAIL_FORMATS[fmt](trail).rstrip("\n")))
 

@@ -17,7 +17,7 @@ def _log(state):
 
 
 def _dumps(data) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=2)
+    return json.dumps(data, ensure_ascii=False, allow_nan=False, indent=2)
 
 
 @click.group("log")

@@ -20,7 +20,7 @@ def for_terminal(text: str) -> str:
 
 
 def dumps(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return json.dumps(data, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
 
 
 def decision_text(payload: dict, title: str = "") -> str:

@@ -67,7 +67,7 @@ def plugins(state, fmt):
     """List the loaded plugins, their version and what each contributes; name those that failed."""
     data = describe(state.engine_quiet)
     if fmt == "json":
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        click.echo(json.dumps(data, ensure_ascii=False, allow_nan=False, indent=2))
         return
     for plugin in data:
         click.echo("\n".join(_text(plugin)))

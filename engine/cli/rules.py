@@ -38,7 +38,7 @@ def list_(state, fmt):
             "decisions": [f"{rs.id}.{n}" for n in rs.decision_names()],
         })
     if fmt == "json":
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        click.echo(json.dumps(data, ensure_ascii=False, allow_nan=False, indent=2))
         return
     for rs in data:
         click.echo(f"{rs['id']} — {rs['title']}  ({rs['source']}; {rs['origin']})")

@@ -283,10 +283,17 @@ def _to_int(text: str) -> int:
             "or leave out the 0 if it is a number"
         )
     try:
-        return int(text.replace("_", ""), 0)
+        number = int(text.replace("_", ""), 0)
     except ValueError:
         message = f"{_show(text)} is not a whole number; put it in quotes if it is text"
         raise ValueError(message) from None
+    if number.bit_length() > MAX_BITS:
+        raise ValueError(f"{_show(text)} is too large: a whole number has at most {MAX_BITS} "
+                         "bits (about 1,233 digits)")
+    return number
+
+
+MAX_BITS = 4096  # as for numbers an expression computes (compiling.expr.MAX_BITS)
 
 
 def _to_float(text: str) -> float:
@@ -296,6 +303,8 @@ def _to_float(text: str) -> float:
         number = math.nan
     if math.isnan(number):
         raise ValueError(f"{_show(text)} is not a number; put it in quotes if it is text")
+    if math.isinf(number):  # .inf, 1e999: no rule can compare with it, and JSON cannot hold it
+        raise ValueError(f"{_show(text)} is not a finite number")
     return number
 
 
