@@ -205,7 +205,9 @@ def lookup(case: dict, name: str) -> Any:
 
 def _finder(name: str) -> Callable[[dict], Any]:
     """`lookup` of one fact, spelt out for names of one and two parts (it runs for every
-    declared fact of every case)."""
+    declared fact of every case). A fact given in two spellings (`{"a": {"b": 1}, "a.b": 2}`)
+    is a CaseError: one fact has one value. Nested, the usual way, costs no extra check:
+    only a dotted key can collide with another spelling."""
     parts = name.split(".")
     if len(parts) == 1:
         return lambda case: case.get(name, MISSING)
@@ -214,12 +216,48 @@ def _finder(name: str) -> Callable[[dict], Any]:
 
         def find(case: dict) -> Any:
             if name in case:
+                node = case.get(head)
+                if node is not None and (type(node) is not dict or node.get(tail) is not None):
+                    _given_twice(case, name)
                 return case[name]
             node = case.get(head)
             return node.get(tail, MISSING) if isinstance(node, dict) else MISSING
 
         return find
-    return lambda case: lookup(case, name)
+
+    def find_deep(case: dict) -> Any:
+        found = _spellings(case, parts)
+        if len(found) > 1:
+            _given_twice(case, name)
+        return found[0][1] if found else lookup(case, name)
+
+    return find_deep
+
+
+def _spellings(node: Any, parts: list[str], prefix: str = "") -> list[tuple[str, Any]]:
+    """Every way a case gives a dotted fact, as (spelling, value): nested, dotted or mixed
+    (`a.b.c`, `a: {b.c}`, `a.b: {c}`, `a: {b: {c}}`). A value where a group of facts
+    belongs (`a: 5` for `a.b`) counts as one too: it cannot be both. Null is not given."""
+    found: list[tuple[str, Any]] = []
+    for i in range(1, len(parts) + 1):
+        key = ".".join(parts[:i])
+        value = node.get(key) if isinstance(node, dict) else None
+        if value is None:
+            continue
+        spelt = f"{prefix}{key}"
+        if i == len(parts):
+            found.append((spelt, value))
+        elif isinstance(value, dict):
+            found.extend(_spellings(value, parts[i:], spelt + " › "))
+        else:
+            found.append((spelt, value))
+    return found
+
+
+def _given_twice(case: dict, name: str) -> None:
+    (first, a), (second, b) = _spellings(case, name.split("."))[:2]
+    raise CaseError(f"given twice, as {first!r} ({_show(a)}) and as {second!r} ({_show(b)}): "
+                    "give each fact once", fact=name)
 
 
 def given_facts(case: dict, prefix: str = "") -> list[str]:
@@ -252,7 +290,10 @@ def read_facts(specs: list[FactSpec], case: dict, decision: str) -> dict[str, An
         raise CaseError("a case must be an object of facts", decision=decision)
     env: dict[str, Any] = {}
     for spec in specs:
-        raw = spec.find(case)
+        try:
+            raw = spec.find(case)
+        except CaseError as err:  # a fact given twice
+            raise CaseError(err.detail, decision=decision, fact=err.fact) from None
         if raw is MISSING or raw is None:
             if spec.required:
                 raise CaseError(_missing(case, spec.name), decision=decision, fact=spec.name)

@@ -56,6 +56,9 @@ _VALUE_KINDS = (
     (dt.date, "a date"),
 )
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# A lone surrogate ("\ud800" in JSON or YAML) is no character: it cannot be written as UTF-8
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")  # how one is written in JSON
 _JSON_CONSTANT = re.compile(r'"(?:[^"\\]|\\.)*"|(-?Infinity|NaN)', re.DOTALL)
 
 
@@ -219,6 +222,8 @@ class _Builder:
     def scalar(self, node: ScalarNode, tag: str) -> Any:
         """The value of a scalar by its resolved tag (YAML 1.2 core schema, dates without time)."""
         if tag in _TEXT_TAGS:
+            if _SURROGATE.search(node.value):
+                self.error(node, _lone_surrogate(node.value))
             return node.value
         convert = _CONVERTERS.get(tag)
         if convert is None:
@@ -252,6 +257,9 @@ class _Builder:
         if tag == _MERGE and isinstance(node, ScalarNode):
             self.error(node, "merge keys (<<) are not supported; write the keys out in full")
         elif isinstance(node, ScalarNode) and tag in _TEXT_TAGS:
+            if _SURROGATE.search(node.value):
+                self.error(node, _lone_surrogate(node.value))
+                return None
             return node.value
         elif isinstance(node, ScalarNode) and tag not in _CONVERTERS:
             self.error(node, _tag_not_allowed(tag, self.kind))
@@ -420,7 +428,39 @@ def _load_json(raw: bytes, name: str, limits: Limits = DEFAULT_LIMITS) -> Any:
             message = "a number has more than 4300 digits: give a number a rule can use"
         raise CaseFileError(name, message) from None
     _check_json_size(data, name, limits)
+    if "\\u" in text and _SURROGATE_ESCAPE.search(text):
+        problem = lone_surrogate_in(data)
+        if problem:
+            raise CaseFileError(name, problem)
     return data
+
+
+def lone_surrogate_in(data: Any) -> str | None:
+    """What is wrong when a text (or a key) of JSON data holds a lone surrogate, else None.
+    JSON can write one (`"\\ud800"`) though it is no character: it cannot be printed or
+    logged as UTF-8, so it is refused as bad input, naming where it is."""
+    stack: list[tuple[Any, str]] = [(data, "")]
+    while stack:
+        value, where = stack.pop()
+        if isinstance(value, str):
+            if _SURROGATE.search(value):
+                return f"{where or 'a value'}: {_lone_surrogate(value)}"
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                path = f"{where}.{key}" if where else key
+                if _SURROGATE.search(key):
+                    return f"key {_lone_surrogate(key)}"
+                stack.append((item, path))
+        elif isinstance(value, list):
+            stack.extend((item, f"{where}[{i}]") for i, item in enumerate(value))
+    return None
+
+
+def _lone_surrogate(text: str) -> str:
+    found = _SURROGATE.search(text)
+    code = f"\\u{ord(found.group()):04x}" if found else "?"
+    shown = _clip(text.encode("ascii", "backslashreplace").decode("ascii"), 60)
+    return f"text '{shown}' holds a lone surrogate {code}: not valid Unicode"
 
 
 def load_json_record(raw: bytes | str) -> Any:
@@ -444,6 +484,10 @@ def load_json_record(raw: bytes | str) -> Any:
             _check_json_size(data, "line", CASE_LIMITS)
         except CaseFileError as err:
             raise UsageError(err.detail) from None
+    if "\\u" in raw and _SURROGATE_ESCAPE.search(raw):  # rare: only then look at every text
+        problem = lone_surrogate_in(data)
+        if problem:
+            raise UsageError(problem)
     return data
 
 
