@@ -143,3 +143,132 @@ def test_a_float_parameter_too_large_is_refused_before_anything_prints(cli, tmp_
     res = _decide(cli, tmp_path, folder, {"x": 3})
     assert res.exit_code == 3
     assert _one_error(res).endswith("grens.yaml:8:18: '1e999' is not a finite number")
+
+
+# ------------------------------------------------------------ one fact, one value in a batch
+
+
+def _batch(cli, tmp_path: Path, name: str, text: str | bytes, *extra: str):
+    path = tmp_path / name
+    if isinstance(text, str):
+        text = text.encode("utf-8")
+    path.write_bytes(text)
+    res = cli("--no-log", "decide", "--cases", str(path), *extra)
+    assert "Traceback" not in res.stderr and "internal error" not in res.stdout + res.stderr
+    return res, [json.loads(line) for line in res.stdout.splitlines()]
+
+
+GOOD_CSV_ROW = "omo.dienstverlening.categorie,2026-01-15,ICT\n"
+
+
+def test_csv_columns_for_one_fact_twice_fail_that_line(cli, tmp_path):
+    text = ("decision,on,vormingsattest,vormingsattest.datum,trainee.in_ambt\n"
+            "go.jobtraining.toelating,2026-01-15,2025-06-01,2010-01-01,true\n"
+            "go.jobtraining.toelating,2026-01-15,,2025-06-01,true\n")
+    res, out = _batch(cli, tmp_path, "twice.csv", text)
+    assert res.exit_code == 1
+    assert out[0] == {"line": 2, "error": "go.jobtraining.toelating: vormingsattest.datum: "
+                      "given twice, as 'vormingsattest' ('2025-06-01') and as "
+                      "'vormingsattest.datum' ('2010-01-01'): give each fact once"}
+    assert out[1]["result"]["toegelaten"] is True
+
+
+def test_a_json_line_with_one_fact_twice_fails_alone(cli, tmp_path):
+    case = {"vormingsattest": {"datum": "2025-06-01"}, "vormingsattest.datum": "2010-01-01",
+            "trainee": {"in_ambt": True}}
+    lines = [json.dumps({"decision": "go.jobtraining.toelating", "on": "2026-01-15",
+                         "case": case}),
+             json.dumps({"decision": "go.jobtraining.toelating", "on": "2026-01-15",
+                         "case": {"vormingsattest.datum": "2025-06-01",
+                                  "trainee": {"in_ambt": True}}})]
+    res, out = _batch(cli, tmp_path, "twice.jsonl", "\n".join(lines) + "\n")
+    assert res.exit_code == 1
+    assert out[0]["line"] == 1 and "given twice" in out[0]["error"]
+    assert out[1]["result"]["toegelaten"] is True
+
+
+@pytest.mark.parametrize("cell, message", [
+    ('"[{""datum"": ""2026-01-01"", ""datum"": ""2026-01-02"", ""begeleider"": ""mentor""}]"',
+     "duplicate key 'datum' in a JSON object"),
+    ('"[NaN]"', "NaN is not allowed in a case file: give a number"),
+    ('"[""\\ud800""]"', "[0]: text '\\ud800' holds a lone surrogate \\ud800: not valid Unicode"),
+])
+def test_csv_cells_holding_json_get_the_checks_of_case_files(cli, tmp_path, cell, message):
+    text = ("decision,on,contactmomenten\n"
+            f"go.jobtraining.contactmomenten,2026-01-15,{cell}\n"
+            "go.jobtraining.contactmomenten,2026-01-15,[]\n")
+    res, out = _batch(cli, tmp_path, "lists.csv", text)
+    assert res.exit_code == 1
+    assert out[0]["line"] == 2 and out[0]["error"].endswith(message)
+    assert "result" in out[1]
+
+
+# ------------------------------------------------------------ one bad line fails alone
+
+
+def test_a_csv_cell_over_the_csv_modules_field_limit_is_read_as_any_other(cli, tmp_path):
+    text = ("decision,on,verzoek.domein\n"
+            f"omo.dienstverlening.categorie,2026-01-15,{'x' * 200_000}\n" + GOOD_CSV_ROW)
+    res, out = _batch(cli, tmp_path, "big.csv", text)
+    assert res.exit_code == 1
+    assert out[0]["line"] == 2 and "is geen domein" in out[0]["error"]
+    assert out[1]["result"]["dienstverleningslijn"]
+
+
+def test_an_unclosed_quote_at_the_end_of_a_csv_file_fails_that_line(cli, tmp_path):
+    text = ("decision,on,verzoek.domein\n" + GOOD_CSV_ROW +
+            'omo.dienstverlening.categorie,2026-01-15,"ICT\n')
+    res, out = _batch(cli, tmp_path, "open.csv", text)
+    assert res.exit_code == 1
+    assert "result" in out[0]
+    assert out[1] == {"line": 3,
+                      "error": "a quoted cell is not closed before the end of the file"}
+
+
+def test_a_quoted_cell_may_hold_a_line_break(cli, tmp_path):
+    text = ("decision,on,verzoek.domein\n"
+            'omo.dienstverlening.categorie,2026-01-15,"IC\nT"\n' + GOOD_CSV_ROW)
+    res, out = _batch(cli, tmp_path, "break.csv", text)
+    assert [o.get("line") for o in out] == [3, None]
+    assert "'IC\\u000aT' is geen domein" in out[0]["error"]
+
+
+def test_a_bad_utf8_csv_row_fails_alone(cli, tmp_path):
+    text = (b"decision,on,verzoek.domein\n"
+            b"omo.dienstverlening.categorie,2026-01-15,\xe9\n" + GOOD_CSV_ROW.encode())
+    res, out = _batch(cli, tmp_path, "latin.csv", text)
+    assert out[0] == {"line": 2, "error": "not UTF-8 text (invalid continuation byte)"}
+    assert "result" in out[1]
+
+
+@pytest.mark.parametrize("kind", ["jsonl", "csv"])
+def test_a_line_over_the_limit_fails_alone_and_is_never_held_whole(cli, tmp_path, kind):
+    good = json.dumps({"decision": "omo.dienstverlening.categorie", "on": "2026-01-15",
+                       "case": {"verzoek": {"domein": "ICT"}}}) + "\n"
+    if kind == "csv":
+        head, good = "decision,on,verzoek.domein\n", GOOD_CSV_ROW
+        long = "omo.dienstverlening.categorie,2026-01-15," + "x" * 50_000_001 + "\n"
+    else:
+        head = ""
+        long = '{"decision": "' + "x" * 50_000_001 + '"}\n'
+    res, out = _batch(cli, tmp_path, f"long.{kind}", head + good + long + good)
+    assert res.exit_code == 1
+    first = 1 + (kind == "csv")
+    assert out[1] == {"line": first + 1,
+                      "error": "line longer than the limit of 50,000,000 bytes"}
+    assert "result" in out[0] and out[2] == out[0]
+
+
+def test_standard_input_closed_is_a_usage_error(cli):
+    import os
+    import subprocess
+    import sys
+
+    for option in ("--cases", "--case"):
+        done = subprocess.run([sys.executable, "-m", "regelwerk", "--no-log", "decide",
+                               "go.jobtraining.toelating", option, "-"],
+                              capture_output=True, text=True, timeout=60, check=False,
+                              preexec_fn=lambda: os.close(0))  # as `regelwerk ... <&-`
+        assert done.returncode == 2, done.stderr
+        assert done.stderr == (f"error: {option} -: standard input is closed; give a file, or "
+                               f"pipe the {option[2:]} in\n")

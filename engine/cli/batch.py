@@ -9,18 +9,22 @@ back in input order.
 from __future__ import annotations
 
 import contextlib
-import csv
 import io
 import json
 import os
 import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from itertools import islice
 from typing import Any
 
 from ..base.errors import RegelwerkError, UsageError
 from ..rulefiles.yamlsource import load_json_record
+from .batchinput import TOO_LONG, too_long_message
+from .batchinput import BadRow as _BadRow
+from .batchinput import CsvRow as _CsvRow
+from .batchinput import Lines as _Lines
+from .batchinput import csv_items as _csv_items
+from .batchinput import jsonl_chunks as _jsonl_chunks
 from .output import silence_stdout
 
 CHUNK_LINES = 500  # lines per unit of work: big enough to amortise a round trip to a worker
@@ -46,6 +50,15 @@ def default_workers() -> int:
 # ------------------------------------------------------------------ reading
 
 
+def _stdin() -> Any:
+    """Standard input as a binary stream; a clear usage error when it is closed."""
+    stream = getattr(sys.stdin, "buffer", None)
+    if stream is None or stream.closed:
+        raise UsageError("--cases -: standard input is closed; give a file, or pipe the "
+                         "cases in")
+    return stream
+
+
 class _Counting(io.RawIOBase):
     """A binary stream that counts the bytes read through it (for the progress bar)."""
 
@@ -67,7 +80,7 @@ class _Counting(io.RawIOBase):
 def _open(path: str) -> tuple[Any, int | None]:
     """The input as a binary stream, and its size in bytes when known."""
     if path == "-":
-        return sys.stdin.buffer, None
+        return _stdin(), None
     try:
         handle = open(path, "rb")
     except OSError as err:
@@ -77,23 +90,6 @@ def _open(path: str) -> tuple[Any, int | None]:
     except OSError:
         size = None
     return handle, size
-
-
-class _Lines(tuple):
-    """A chunk of JSON Lines as one block of bytes: (first line number, bytes, line count).
-
-    Handing a worker one block instead of a list of lines keeps the reading process cheap:
-    it neither splits nor pickles lines one by one."""
-
-
-def _jsonl_chunks(stream: Any, size: int) -> Iterator[_Lines]:
-    number = 1
-    while True:
-        lines = list(islice(stream, size))
-        if not lines:
-            return
-        yield _Lines((number, b"".join(lines), len(lines)))
-        number += len(lines)
 
 
 def _chunk_items(chunk: Any) -> Iterable[tuple[int, Any]]:
@@ -106,40 +102,6 @@ def _chunk_items(chunk: Any) -> Iterable[tuple[int, Any]]:
 
 def _chunk_len(chunk: Any) -> int:
     return chunk[2] if isinstance(chunk, _Lines) else len(chunk)
-
-
-def _csv_items(stream: Any, path: str) -> Iterator[tuple[int, Any]]:
-    """(line number, record) for every CSV row: columns `decision`, `on` and dotted facts."""
-    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
-    reader = csv.reader(text)
-    try:
-        header = next(reader, None)
-        if header is None:
-            return
-        header = [h.strip() for h in header]
-        if len(set(header)) != len(header):
-            twice = sorted({h for h in header if header.count(h) > 1})
-            raise UsageError(f"--cases {path}: line 1: column {twice[0]!r} appears twice")
-        for row in reader:
-            number = reader.line_num
-            if not any(cell.strip() for cell in row):
-                continue
-            if len(row) != len(header):
-                yield number, _BadRow(f"expected {len(header)} columns, got {len(row)}")
-                continue
-            yield number, _CsvRow(dict(zip(header, row)))
-    except UnicodeDecodeError as err:
-        raise UsageError(f"--cases {path}: not UTF-8 text ({err.reason})") from None
-    except csv.Error as err:
-        raise UsageError(f"--cases {path}: line {reader.line_num}: {err}") from None
-
-
-class _CsvRow(dict):
-    """A CSV row as text by column name; cells are typed by the decision's declared inputs."""
-
-
-class _BadRow(str):
-    """A row that cannot be read; the text says why."""
 
 
 def _chunks(items: Iterable[tuple[int, Any]], size: int) -> Iterator[list]:
@@ -175,11 +137,11 @@ def _cell(spec: Any, text: str) -> Any:
             except ValueError:
                 pass
         return value
-    if kind == "list":
+    if kind == "list":  # held to the rules of JSON case files: no NaN, no duplicate keys
         try:
-            return json.loads(value)
-        except ValueError:
-            return value
+            return load_json_record(value)
+        except json.JSONDecodeError:
+            return value  # not JSON: the fact check names the text
     return text if kind == "text" else value
 
 
@@ -210,6 +172,8 @@ def _decide_one(engine: Any, item: Any, decision: str | None, on: Any) -> tuple[
             raw = item
             record = load_json_record(item.decode("utf-8"))
         except json.JSONDecodeError as err:
+            if item.startswith(TOO_LONG):  # looked for only here: the usual line pays nothing
+                raise UsageError(too_long_message()) from None
             raise UsageError(f"invalid JSON at column {err.colno}: {err.msg}") from None
         except UnicodeDecodeError as err:
             raise UsageError(f"not UTF-8 text ({err.reason})") from None

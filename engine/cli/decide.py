@@ -15,8 +15,14 @@ from .output import DECISION_FORMATS, for_terminal
 def read_case(path: str) -> dict:
     from ..rulefiles.yamlsource import CASE_LIMITS, load_case_file
 
-    # one byte past the limit is enough to refuse an endless stream
-    stdin = sys.stdin.buffer.read(CASE_LIMITS.max_bytes + 1) if path == "-" else None
+    stdin = None
+    if path == "-":
+        stream = getattr(sys.stdin, "buffer", None)
+        if stream is None or stream.closed:
+            raise UsageError("--case -: standard input is closed; give a file, or pipe the "
+                             "case in")
+        # one byte past the limit is enough to refuse an endless stream
+        stdin = stream.read(CASE_LIMITS.max_bytes + 1)
     return load_case_file(path, stdin_bytes=stdin)
 
 
