@@ -228,7 +228,7 @@ def test_an_unclosed_quote_at_the_end_of_a_csv_file_fails_that_line(cli, tmp_pat
 def test_a_quoted_cell_may_hold_a_line_break(cli, tmp_path):
     text = ("decision,on,verzoek.domein\n"
             'omo.dienstverlening.categorie,2026-01-15,"IC\nT"\n' + GOOD_CSV_ROW)
-    res, out = _batch(cli, tmp_path, "break.csv", text)
+    _res, out = _batch(cli, tmp_path, "break.csv", text)
     assert [o.get("line") for o in out] == [3, None]
     assert "'IC\\u000aT' is geen domein" in out[0]["error"]
 
@@ -236,7 +236,7 @@ def test_a_quoted_cell_may_hold_a_line_break(cli, tmp_path):
 def test_a_bad_utf8_csv_row_fails_alone(cli, tmp_path):
     text = (b"decision,on,verzoek.domein\n"
             b"omo.dienstverlening.categorie,2026-01-15,\xe9\n" + GOOD_CSV_ROW.encode())
-    res, out = _batch(cli, tmp_path, "latin.csv", text)
+    _res, out = _batch(cli, tmp_path, "latin.csv", text)
     assert out[0] == {"line": 2, "error": "not UTF-8 text (invalid continuation byte)"}
     assert "result" in out[1]
 
