@@ -272,3 +272,11 @@ def test_standard_input_closed_is_a_usage_error(cli):
         assert done.returncode == 2, done.stderr
         assert done.stderr == (f"error: {option} -: standard input is closed; give a file, or "
                                f"pipe the {option[2:]} in\n")
+
+
+@pytest.mark.parametrize("value", ["", "  "])
+def test_an_empty_log_path_is_refused_not_replaced_by_the_default(cli, value):
+    res = cli("--log", value, "decide", "go.jobtraining.duur", "--case", "examples/duur.json")
+    assert res.exit_code == 2
+    assert f"--log {value!r}: give the path of the decision log file" in res.stderr
+    assert res.stdout == ""

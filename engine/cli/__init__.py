@@ -108,6 +108,8 @@ def main(ctx: click.Context, rules: tuple[str, ...], log_path: str | None, no_lo
     """regelwerk: decide, explain and manage education regulations written as rule files."""
     if log_path and no_log:
         raise click.UsageError("give --log PATH or --no-log, not both")
+    if log_path is not None and not log_path.strip():  # never a silent fall-back to the default
+        raise click.UsageError(f"--log {log_path!r}: give the path of the decision log file")
     ctx.obj = State(rules, log_path, no_log)
 
 
