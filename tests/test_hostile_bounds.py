@@ -280,3 +280,63 @@ def test_an_empty_log_path_is_refused_not_replaced_by_the_default(cli, value):
     assert res.exit_code == 2
     assert f"--log {value!r}: give the path of the decision log file" in res.stderr
     assert res.stdout == ""
+
+
+# ------------------------------------------------------------ values stay bounded
+
+LISTS = """\
+id: test.lijsten
+title: Lijsten
+source: x.txt
+versions:
+  - version: "1"
+    in_force_from: 2024-01-01
+    parameters:
+      veel: {{value: {param}, label: Veel, citation: "x §1"}}
+    decisions:
+      d:
+        title: D
+        inputs:
+          xs: {{type: list, label: XS}}
+        steps:
+          - name: s1
+            value: "[{s1}]"
+          - name: s2
+            value: "[{s2}]"
+        outputs:
+          aantal: count(s2)
+          alles: s2
+"""
+
+
+def _lists(tmp_path: Path, s1: str, param: str = "[1]") -> Path:
+    folder = tmp_path / "rules"
+    folder.mkdir(exist_ok=True)
+    text = LISTS.format(param=param, s1=", ".join([s1] * 14), s2=", ".join(["s1"] * 14))
+    (folder / "lijsten.yaml").write_text(text, encoding="utf-8")
+    return folder
+
+
+def test_a_value_that_repeats_the_case_is_measured_and_refused_when_too_large(cli, tmp_path):
+    folder = _lists(tmp_path, "xs")
+    path = tmp_path / "klein.json"
+    path.write_text(json.dumps({"xs": list(range(10))}), encoding="utf-8")
+    data = cli.json("--rules", str(folder), "decide", "test.lijsten.d", "--case", str(path),
+                    "--on", "2026-01-01")
+    assert data["result"]["aantal"] == 14 and len(data["result"]["alles"][0][0]) == 10
+    path.write_text(json.dumps({"xs": list(range(10_000))}), encoding="utf-8")
+    res = cli("--rules", str(folder), "decide", "test.lijsten.d", "--case", str(path),
+              "--on", "2026-01-01")
+    assert res.exit_code == 1
+    assert _one_error(res) == (
+        "error: test.lijsten.d: step 's2' cannot be evaluated: its value is larger than "
+        "1,000,000 items (written out in full, every reference counted, a text one per 64 "
+        "characters)")
+
+
+def test_a_value_too_large_from_parameters_alone_is_refused_when_loaded(cli, tmp_path):
+    folder = _lists(tmp_path, "veel", param="[" + ", ".join(["0"] * 100_000) + "]")
+    res = cli("--rules", str(folder), "rules", "validate")
+    assert res.exit_code == 1
+    assert ("lijsten.yaml:16:20: step 's1' builds a value of 1,400,015 items from parameters "
+            "and literals alone, more than the limit of 1,000,000") in res.stdout

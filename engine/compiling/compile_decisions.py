@@ -9,6 +9,7 @@ from .core import Abort, CompilerCore
 from .facts import FactSpec
 from .model import Decision, Note, Output, Param, Step
 from .scope import PEILDATUM, Scope, StepInfo
+from .sizes import check_decision
 from .tables import Table
 
 
@@ -27,6 +28,11 @@ class DecisionCompiler(CompilerCore):
         outputs, outputs_ok = self._outputs(raw["outputs"], path, scope)
         notes, notes_ok = self._notes(raw.get("notes") or [], path, scope)
         if not (steps_ok and outputs_ok and notes_ok):
+            raise Abort
+        oversized = check_decision(steps, outputs, raw.get("steps") or [], facts, params, tables)
+        for where, message in oversized:  # values that could grow without bound
+            self.problem(path + where, message)
+        if oversized:
             raise Abort
         line, _ = self.doc.key_where(path)
         return Decision(
