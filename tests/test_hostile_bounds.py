@@ -72,10 +72,10 @@ def test_a_chain_of_500_terms_compiles_and_decides(cli, tmp_path, op, expected):
 
 
 def test_a_chain_of_and_compiles_and_decides(cli, tmp_path):
-    chain = " and ".join(["x == 1"] * 150)
+    chain = " and ".join(["b"] * 330)  # 1,975 characters
     folder = _rules(tmp_path, [f"s={chain}"], "s")
     data = cli.json("--rules", str(folder), "decide", "test.grens.d", "--case", "-",
-                    "--on", "2026-01-01", input='{"x": 1}')
+                    "--on", "2026-01-01", input='{"x": 1, "b": true}')
     assert data["result"]["uit"] is True
 
 
