@@ -90,8 +90,9 @@ def rule_files(draw) -> dict:
             step.update(op=op, args={"list": draw(st.sampled_from(names)),
                                      **({"where": "true"} if op == "filter" else {"field": "van"})})
         else:
-            step["checks"] = [{"test": draw(expressions(names, 1)), "fail": "niet {%s}"
-                               % draw(st.sampled_from(names)), "pass": "wel"}]
+            shown = draw(st.sampled_from(names))
+            step["checks"] = [{"test": draw(expressions(names, 1)), "fail": f"niet {{{shown}}}",
+                               "pass": "wel"}]
         steps.append(step)
         names.append(step["name"])
     outputs = {f"u{i}": draw(expressions(names, 1)) for i in range(draw(st.integers(1, 3)))}
