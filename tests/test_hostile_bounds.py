@@ -90,20 +90,30 @@ def test_every_command_still_works_next_to_a_long_chain(cli, tmp_path):
 # ------------------------------------------------------------ booleans are not numbers
 
 
-def test_minus_a_bool_fact_is_a_case_error(cli, tmp_path):
-    folder = _rules(tmp_path, ["s=-b"], "s")
+@pytest.mark.parametrize("value, col, message", [
+    ("-b", 21, "fact 'b' is true or false, not a number: it cannot be '-'"),
+    ("x + b", 24, "fact 'b' is true or false, not a number: it cannot be '+'"),
+    ("add_months(peildatum, b)", 42, "fact 'b' is true or false, not a number: it cannot be "
+                                     "the number of months of add_months()"),
+])
+def test_a_bool_fact_used_as_a_number_is_refused_when_loaded(cli, tmp_path, value, col,
+                                                             message):
+    folder = _rules(tmp_path, [f"s={value}"], "s")
     res = _decide(cli, tmp_path, folder, {"x": 1, "b": True})
-    assert res.exit_code == 1
-    assert _one_error(res) == ("error: test.grens.d: step 's' cannot be evaluated: "
-                               "cannot apply '-' to true/false")
+    assert res.exit_code == 3
+    assert _one_error(res) == f"error: {folder / 'grens.yaml'}:17:{col}: {message}"
 
 
-def test_add_days_with_a_bool_is_a_case_error(cli, tmp_path):
-    folder = _rules(tmp_path, ["s=add_days(peildatum, b)"], "s")
-    res = _decide(cli, tmp_path, folder, {"x": 1, "b": True})
+@pytest.mark.parametrize("value, message", [
+    ("-s0", "cannot apply '-' to true/false"),
+    ("add_days(peildatum, s0)",
+     "the number of days of add_days() must be a whole number, not true"),
+])
+def test_a_bool_step_used_as_a_number_is_a_case_error(cli, tmp_path, value, message):
+    folder = _rules(tmp_path, ["s0=x > 0", f"s={value}"], "s")
+    res = _decide(cli, tmp_path, folder, {"x": 1})
     assert res.exit_code == 1
-    assert _one_error(res) == ("error: test.grens.d: step 's' cannot be evaluated: the number "
-                               "of days of add_days() must be a whole number, not true")
+    assert _one_error(res) == f"error: test.grens.d: step 's' cannot be evaluated: {message}"
 
 
 def test_date_arithmetic_past_the_calendar_names_the_date(cli, tmp_path):

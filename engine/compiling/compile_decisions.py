@@ -11,6 +11,7 @@ from .model import Decision, Note, Output, Param, Step
 from .scope import PEILDATUM, Scope, StepInfo
 from .sizes import check_decision
 from .tables import Table
+from .typecheck import bools_as_numbers
 
 
 class DecisionCompiler(CompilerCore):
@@ -29,10 +30,12 @@ class DecisionCompiler(CompilerCore):
         notes, notes_ok = self._notes(raw.get("notes") or [], path, scope)
         if not (steps_ok and outputs_ok and notes_ok):
             raise Abort
-        oversized = check_decision(steps, outputs, raw.get("steps") or [], facts, params, tables)
-        for where, message in oversized:  # values that could grow without bound
-            self.problem(path + where, message)
-        if oversized:
+        wrong = [(where, message, 0) for where, message in  # values that could grow unbounded
+                 check_decision(steps, outputs, raw.get("steps") or [], facts, params, tables)]
+        wrong += bools_as_numbers(steps, outputs, raw["outputs"], facts, params)
+        for where, message, col in wrong:
+            self.problem(path + where, message, col_offset=col)
+        if wrong:
             raise Abort
         line, _ = self.doc.key_where(path)
         return Decision(
