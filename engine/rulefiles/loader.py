@@ -102,7 +102,10 @@ def compile_bytes(raw: bytes, name: str, ctx: Context, origin: str = ""):
         except RuleFileError as err:
             return None, err.problems, None
         rid = located.data.get("id") if isinstance(located.data.get("id"), str) else None
-        problems = schema.validate(located)
+        try:
+            problems = schema.validate(located)
+        except RecursionError:  # nesting is bounded when read; a last guard all the same
+            problems = [Problem(name, 1, 1, "rule file nested too deeply to check")]
         if problems:
             return None, problems, rid
         rulecache.store(sha256, located)
