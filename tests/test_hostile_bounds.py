@@ -350,3 +350,21 @@ def test_a_value_too_large_from_parameters_alone_is_refused_when_loaded(cli, tmp
     assert res.exit_code == 1
     assert ("lijsten.yaml:16:20: step 's1' builds a value of 1,400,015 items from parameters "
             "and literals alone, more than the limit of 1,000,000") in res.stdout
+
+
+def test_log_list_is_valid_json_even_for_infinity_logged_by_an_earlier_version(cli, tmp_path,
+                                                                              private_decision_log):
+    import sqlite3
+
+    from regelwerk.engine.log.decisionlog import pack, unpack
+
+    folder = _rules(tmp_path, ["s=x * 1.5"], "s")
+    assert _decide(cli, tmp_path, folder, {"x": 3}).exit_code == 0
+    with sqlite3.connect(private_decision_log) as db:  # as an earlier regelwerk wrote it
+        key, stored = db.execute("SELECT key, entries FROM blocks").fetchone()
+        text = unpack(stored).replace(b'"uit":4.5', b'"uit":Infinity,"nan":NaN,"big":1e999')
+        db.execute("UPDATE blocks SET entries = ? WHERE key = ?", (pack(text), key))
+    res = cli("log", "list", "--format", "json")
+    assert res.exit_code == 0, res.stderr
+    entry = json.loads(res.stdout, parse_constant=lambda word: pytest.fail(word))[-1]
+    assert entry["result"] == {"uit": "Infinity", "nan": "NaN", "big": "1e999"}

@@ -370,6 +370,16 @@ def _spaced(names: Iterable[str]) -> str:
     return " " + " ".join(names) + " "
 
 
+def _finite_or_text(text: str) -> Any:
+    """A logged number; one that is not finite (an earlier regelwerk could log 1e999 as
+    Infinity) is kept as its text, so what is read back can always be written as JSON."""
+    number = float(text)
+    return number if number - number == 0 else text
+
+
+_LOGGED = json.JSONDecoder(parse_constant=str, parse_float=_finite_or_text)
+
+
 def read_block(key: str, made_at: str, engine: str, entries: bytes,
                place: int | None = None) -> list[Entry]:
     """The entries of a stored block; with `place`, only the entry at that place (from 1)."""
@@ -377,7 +387,7 @@ def read_block(key: str, made_at: str, engine: str, entries: bytes,
     numbered = enumerate(lines, start=1) if place is None else [(place, lines[place - 1])]
     found = []
     for n, line in numbered:
-        record, decided = json.loads(line)
+        record, decided = _LOGGED.decode(line)
         ruleset = decided["ruleset"]
         found.append(Entry(
             f"{key}-{n}", made_at, decided["decision"], decided["on"], ruleset["id"],
