@@ -160,6 +160,9 @@ def _shifted(d: _dt.date, months: int) -> _dt.date:
     else the month's last day), without building one: that costs more than a whole step."""
     year, month = divmod(d.year * 12 + d.month - 1 + months, 12)
     month += 1
+    if not _dt.MINYEAR <= year <= _dt.MAXYEAR:
+        raise ValueError(f"year {year} is out of range: {d.isoformat()} plus {months:,} months "
+                         "lies outside the calendar (years 1 to 9999)")
     # the month's length first, then the date: relativedelta's order, so its errors too
     day = min(calendar.monthrange(year, month)[1], d.day)
     return d.replace(year=year, month=month, day=day)

@@ -123,7 +123,11 @@ class DaySet:
         for start, end in self.stretches():
             length = None if end is None else (end - start).days + 1
             if length is None or seen + length >= n:
-                day = start + _dt.timedelta(days=n - seen - 1)
+                try:
+                    day = start + _dt.timedelta(days=n - seen - 1)
+                except OverflowError:
+                    raise OverflowError(f"counted day {n:,} from {start.isoformat()} lies past "
+                                        "the end of the calendar (9999-12-31)") from None
                 self._reach(day)
                 return day
             seen += length
