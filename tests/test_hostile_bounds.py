@@ -368,3 +368,11 @@ def test_log_list_is_valid_json_even_for_infinity_logged_by_an_earlier_version(c
     assert res.exit_code == 0, res.stderr
     entry = json.loads(res.stdout, parse_constant=lambda word: pytest.fail(word))[-1]
     assert entry["result"] == {"uit": "Infinity", "nan": "NaN", "big": "1e999"}
+
+
+def test_a_quote_inside_an_unquoted_csv_cell_is_a_character(cli, tmp_path):
+    text = ("decision,on,verzoek.domein\n"
+            'omo.dienstverlening.categorie,2026-01-15,5" scherm\n' + GOOD_CSV_ROW)
+    _res, out = _batch(cli, tmp_path, "inch.csv", text)
+    assert out[0]["line"] == 2 and "'5\" scherm' is geen domein" in out[0]["error"]
+    assert "result" in out[1]

@@ -104,31 +104,56 @@ def _header(row: Any, number: int, path: str) -> list[str]:
 
 
 def _records(lines: Iterable[bytes], limit: int) -> Iterator[tuple[int, Any]]:
-    """(line number, bytes or BadRow) per CSV record: physical lines joined while a quote is
-    open (RFC 4180 doubles a quote inside a quoted cell, so an odd count means open). The
-    number is the record's last line, as the csv module counts."""
+    """(line number, bytes or BadRow) per CSV record: physical lines joined while a quoted
+    cell is open. The number is the record's last line, as the csv module counts."""
     pending: list[bytes] = []
-    size = quotes = 0
-    number = start = 0
+    size = number = start = 0
+    quoted = False
     for line in lines:
         number += 1
         if line.startswith(TOO_LONG):
             yield (start or number), BadRow(too_long_message(limit))
-            pending, size, quotes, start = [], 0, 0, 0
+            pending, size, start, quoted = [], 0, 0, False
             continue
         if not pending:
             start = number
         pending.append(line)
         size += len(line)
-        quotes += line.count(b'"')
+        quoted = _still_quoted(line, quoted)
         if size > limit:
             yield start, BadRow(too_long_message(limit))
-            pending, size, quotes, start = [], 0, 0, 0
-        elif quotes % 2 == 0:
+            pending, size, start, quoted = [], 0, 0, False
+        elif not quoted:
             yield number, b"".join(pending)
-            pending, size, quotes, start = [], 0, 0, 0
+            pending, size, start = [], 0, 0
     if pending:
         yield start, BadRow("a quoted cell is not closed before the end of the file")
+
+
+def _still_quoted(line: bytes, quoted: bool) -> bool:
+    """Whether a quoted cell is open at the end of `line`, given whether one was open at its
+    start, read as the csv module reads: a quote opens a cell only where the cell starts,
+    two quotes inside one are a quote, elsewhere a quote is a character like any other."""
+    if not quoted and b'"' not in line:
+        return False
+    i, at_start = 0, not quoted
+    while i < len(line):
+        if quoted:
+            j = line.find(b'"', i)
+            if j < 0:
+                return True
+            if line[j + 1:j + 2] == b'"':
+                i = j + 2
+                continue
+            quoted, at_start, i = False, False, j + 1
+        elif at_start and line[i:i + 1] == b'"':
+            quoted, i = True, i + 1
+        else:
+            j = line.find(b",", i)
+            if j < 0:
+                return False
+            i, at_start = j + 1, True
+    return quoted
 
 
 def _parsed(record: Any, first: bool) -> Any:
