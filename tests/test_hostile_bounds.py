@@ -11,6 +11,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 RULES = """\
 id: test.grens
@@ -376,3 +378,20 @@ def test_a_quote_inside_an_unquoted_csv_cell_is_a_character(cli, tmp_path):
     _res, out = _batch(cli, tmp_path, "inch.csv", text)
     assert out[0]["line"] == 2 and "'5\" scherm' is geen domein" in out[0]["error"]
     assert "result" in out[1]
+
+
+@given(st.lists(st.sampled_from(["a", '"', ",", "\n", '""', 'b"c', '"x\ny"', "\r\n", "é"]),
+                max_size=14).map("".join))
+def test_csv_rows_are_split_as_the_csv_module_reads_them(text):
+    import csv
+    import io
+
+    from regelwerk.engine.cli.batchinput import _parsed, _records
+
+    text += "\n"
+    try:
+        want = list(csv.reader(io.StringIO(text, newline=""), strict=True))
+    except csv.Error:
+        return  # what strict csv refuses, the batch refuses too (a row's error)
+    lines = io.BytesIO(text.encode()).readlines()
+    assert [_parsed(record, False) for _n, record in _records(lines, 10**6)] == want
