@@ -20,13 +20,12 @@ from itertools import islice
 from typing import Any
 
 from ..base.errors import RegelwerkError, UsageError
-from ..rulefiles.yamlsource import load_json_record
+from ..log.lines import DECIDED, INTERNAL, decide_json_line, decide_line
 from .output import silence_stdout
 
 CHUNK_LINES = 500  # lines per unit of work: big enough to amortise a round trip to a worker
 PARALLEL_FROM = 2 * CHUNK_LINES  # smaller inputs are decided in-process: no pool to start
 INPUT_FORMATS = ("jsonl", "csv")
-_RECORD_KEYS = {"decision", "on", "case"}
 _TRUE = {"true", "ja", "yes", "waar", "1"}
 _FALSE = {"false", "nee", "no", "onwaar", "0"}
 
@@ -202,21 +201,10 @@ def _decide_one(engine: Any, item: Any, decision: str | None, on: Any) -> tuple[
     (UTF-8 bytes; None for a CSV row)."""
     if isinstance(item, _BadRow):
         raise UsageError(str(item))
-    raw = None
     if isinstance(item, _CsvRow):
         record = _csv_record(engine, dict(item), decision, on)
-    else:
-        try:
-            raw = item
-            record = load_json_record(item.decode("utf-8"))
-        except json.JSONDecodeError as err:
-            raise UsageError(f"invalid JSON at column {err.colno}: {err.msg}") from None
-        except UnicodeDecodeError as err:
-            raise UsageError(f"not UTF-8 text ({err.reason})") from None
-    result = engine.decide_record(record, decision, on)
-    if not record.keys() <= _RECORD_KEYS:
-        raw = None  # the log keeps what was decided on, not what else the line carried
-    return result, record.get("case", {}), raw
+        return engine.decide_record(record, decision, on), record.get("case", {}), None
+    return decide_json_line(engine, item, decision, on)
 
 
 def _builder(log: Any) -> Any:
@@ -237,26 +225,12 @@ def decide_chunk(chunk: Any) -> tuple[bytes, int, int, list]:
     out: list[bytes] = []  # encoded line by line: the log keeps the same bytes
     failed = internal = 0
     for number, item in _chunk_items(chunk):
-        try:
-            result, case, record = _decide_one(engine, item, decision, on)
-            text = result.as_json().encode("utf-8")
-            if builder is not None:
-                if builder.full():
-                    blocks.append(builder.take())
-                logged = builder.add(result, case, text, record)
-                text = b"".join((text[:-1], b',"log_id":"', logged.encode(), b'"}'))
-            out.append(text)
-            continue
-        except RegelwerkError as err:
-            message = str(err)
-        except RecursionError:
-            message = "the line is nested too deeply"
-        except Exception as err:  # noqa: BLE001 - a bug: name it on its line, go on
-            internal += 1
-            message = f"internal error: {type(err).__name__}: {' '.join(str(err).split())}"
-        failed += 1
-        out.append(json.dumps({"line": number, "error": message}, ensure_ascii=False,
-                              separators=(",", ":")).encode("utf-8"))
+        text, status = decide_line(number, _decide_one, (engine, item, decision, on), builder,
+                                   blocks)
+        out.append(text)
+        if status != DECIDED:
+            failed += 1
+            internal += status == INTERNAL
     out.append(b"")
     if builder is not None and len(builder):
         blocks.append(builder.take())
