@@ -136,7 +136,8 @@ async def read_body(request: Request, server: Server) -> bytes:
                     raise HttpError(413, f"the request is more than the limit of {limit:,} bytes")
                 chunks.append(chunk)
     except TimeoutError:
-        raise HttpError(408, f"the request did not arrive within {server.config.timeout:g} s")
+        raise HttpError(408, f"the request did not arrive within {server.config.timeout:g} s"
+                        ) from None
     return b"".join(chunks)
 
 
