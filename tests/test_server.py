@@ -225,8 +225,7 @@ def _worked_examples():
     from regelwerk.engine.deciding.api import Engine
 
     for example_file in example_files_in_use(Engine().catalog):
-        for example in example_file.examples:
-            yield example
+        yield from example_file.examples
 
 
 def test_every_worked_example_fits_its_facts_schema_and_wrong_types_do_not(server):
