@@ -9,13 +9,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-from serving import Running
-from test_server import AUDITOR, AUTH
-
 from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ready
 from selenium.webdriver.support.ui import Select, WebDriverWait
+from serving import Running
+from test_server import AUDITOR, AUTH
 
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
