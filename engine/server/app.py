@@ -7,6 +7,7 @@ Each decision is in the decision log, committed, before its reply is sent.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import datetime as _dt
 import functools
@@ -57,6 +58,7 @@ class Server:
         self.access: Access = load_access(config.auth)
         self.writer: Any = None
         self._auditor: Any = None
+        self._commit: asyncio.Future | None = None
 
     @contextlib.contextmanager
     def running(self):
@@ -91,13 +93,29 @@ class Server:
                                  f"{holder.role}")
 
     # -- the log
-    def log_decision(self, result: Any, case: dict) -> str | None:
-        """Log a decision made and commit it; its id (None when the server keeps no log)."""
+    async def log_decision(self, result: Any, case: dict) -> str | None:
+        """Log a decision made and wait until it is committed; its id (None when the server
+        keeps no log). The decisions of requests being answered at the same moment are
+        committed together, in one transaction: one commit, not one each, and so less
+        waiting for the write lock that the workers share."""
         if self.writer is None:
             return None
         decision_id = self.writer.add(result, case)
-        self.writer.flush()
+        if self._commit is None:
+            loop = asyncio.get_running_loop()
+            self._commit = loop.create_future()
+            loop.call_soon(self._flush)  # once the requests ready to run have added theirs
+        await asyncio.shield(self._commit)
         return decision_id
+
+    def _flush(self) -> None:
+        done, self._commit = self._commit, None
+        try:
+            self.writer.flush()
+        except Exception as err:  # noqa: BLE001 - every request of the group gets it (503)
+            done.set_exception(err)
+        else:
+            done.set_result(None)
 
     def need_log(self) -> Any:
         if self.log is None:
@@ -196,7 +214,7 @@ async def decide(request: Request, server: Server) -> Response:
     case = await read_case(request, server)
     result = server.engine.decide(decision, case, day)
     payload = result.as_dict()
-    payload["log_id"] = server.log_decision(result, case)
+    payload["log_id"] = await server.log_decision(result, case)
     return reply(payload)
 
 
