@@ -15,7 +15,7 @@ import sys
 
 import click
 
-from ..base.errors import RegelwerkError, RuleFileError, printable
+from ..base.errors import RegelwerkError, RuleFileError, UsageError, printable
 
 INTERNAL_ERROR = 4
 
@@ -76,7 +76,16 @@ class State:
 
     @property
     def engine(self):
-        """The engine; a plugin that failed to load is named on stderr, the others work."""
+        """The engine to decide with; a plugin that failed to load is named on stderr, the
+        others work. A broken file in a --rules folder stops the command (exit 3)."""
+        engine = self.engine_unchecked
+        engine.catalog.check_drafts()
+        return engine
+
+    @property
+    def engine_unchecked(self):
+        """The engine even when a --rules folder holds broken files (for `rules validate`,
+        which reports them)."""
         first = self._engine is None
         engine = self.engine_quiet
         if first:
@@ -90,8 +99,17 @@ class State:
         if self._engine is None:
             from ..deciding.api import Engine
 
+            self.check_rules_option()
             self._engine = Engine(self.rules)
         return self._engine
+
+    def check_rules_option(self) -> None:
+        """`--rules` names folders: a file there is a mistake, not a folder of one rule set
+        (the engine refuses what does not exist, devices and pipes)."""
+        for directory in self.rules:
+            if os.path.isfile(directory):
+                raise UsageError(f"--rules {directory}: a file, not a folder: give the "
+                                 "folder of the rule files")
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})

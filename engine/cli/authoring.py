@@ -16,15 +16,23 @@ from ..base.errors import RuleFileError, UsageError
 FORMAT = click.Choice(["text", "json"])
 
 
-def _engine(state, extra_dirs: list[str] = ()):
-    """(engine, its --rules folders): the rule sets in use, extra folders replacing installed."""
+def _engine(state, extra_dirs: list[str] = (), *, check: bool = True):
+    """(engine, its --rules folders): the rule sets in use, extra folders replacing installed.
+    A broken file in one of those folders stops the command (exit 3) unless `check` is off
+    (`validate` reports it)."""
     from ..authoring.examples import merge_dirs
     from ..deciding.api import Engine
 
     if not extra_dirs:
-        return state.engine, list(state.rules)
-    dirs = merge_dirs([*state.rules, *extra_dirs])
-    return Engine(dirs), dirs
+        engine = state.engine_unchecked
+        dirs = list(state.rules)
+    else:
+        state.check_rules_option()
+        dirs = merge_dirs([*state.rules, *extra_dirs])
+        engine = Engine(dirs)
+    if check:
+        engine.catalog.check_drafts()
+    return engine, dirs
 
 
 @click.command("validate")
@@ -45,7 +53,8 @@ def validate(state, paths, fmt, warn_days):
     from ..authoring.validate import validate as run
 
     selection = select(paths) if paths else None
-    engine, dirs = _engine(state, selection.rules_dirs if selection else [])
+    engine, dirs = _engine(state, selection.rules_dirs if selection else [],
+                          check=False)
     folders = [folder for _, folder in engine.contributions.rule_folders] + dirs
     report = run(engine.catalog, folders, selection, warn_days=warn_days)
     if fmt == "json":

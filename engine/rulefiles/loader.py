@@ -3,6 +3,10 @@
 Plugins contribute rule folders; `--rules DIR` folders are read after them, and a rule set
 found there replaces the installed rule set of the same id (all its versions). Each file
 is read, validated and compiled once; deciding never touches a file again.
+
+A `--rules` folder is a draft someone is working on: one broken file in it (whatever it
+is, even one whose id cannot be read) stops every decision, so the installed rule set it
+was meant to replace never answers in its place (`Catalog.draft_errors`).
 """
 
 from __future__ import annotations
@@ -34,6 +38,22 @@ def rule_files(folder: Path) -> list[Path]:
     return sorted(found)
 
 
+def rules_folder(directory: str) -> Path:
+    """A `--rules` folder (or one rule file) as given, or a usage error naming it: an empty
+    name, a path that does not exist, a device or a pipe are never read as "no rules"."""
+    if not directory or not str(directory).strip():
+        raise UsageError("--rules '': give the folder of the rule files")
+    folder = Path(directory)
+    try:
+        if folder.is_dir() or folder.is_file():
+            return folder
+        if not folder.exists():
+            raise UsageError(f"--rules {directory}: no such folder")
+    except OSError as err:
+        raise UsageError(f"--rules {directory}: {err.strerror or err}") from None
+    raise UsageError(f"--rules {directory}: not a folder of rule files")
+
+
 @dataclass
 class Catalog:
     """The rule sets in use, by id, and their decisions by decision id."""
@@ -43,9 +63,16 @@ class Catalog:
     problems: list[Problem] = field(default_factory=list)
     broken: dict[str, list[Problem]] = field(default_factory=dict)  # rule-set id -> problems
     broken_files: dict[str, list[Problem]] = field(default_factory=dict)
+    draft_errors: list[Problem] = field(default_factory=list)  # errors in --rules folders
 
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "error"]
+
+    def check_drafts(self) -> None:
+        """Raise RuleFileError when a file in a `--rules` folder has an error: a broken draft
+        is refused, never replaced by the installed rule set it was meant to change."""
+        if self.draft_errors:
+            raise RuleFileError(self.draft_errors)
 
     def decision(self, decision_id: str) -> tuple[RuleSet, str]:
         """The rule set and decision name of a decision id, or a clear error."""
@@ -55,6 +82,7 @@ class Catalog:
         found = self.decisions.get(decision_id)
         if found is not None:
             return found
+        self.check_drafts()  # with a broken draft no decision is registered: say why
         ruleset_id = decision_id.rpartition(".")[0]
         for rid, problems in self.broken.items():
             if decision_id.startswith(rid + ".") or rid == ruleset_id:
@@ -122,6 +150,8 @@ def build_catalog(plugin_folders: Iterable[tuple[str, Any]], extra_dirs: Iterabl
     def add(path: Path, origin: str, overriding: bool) -> None:
         ruleset, problems, rid = compile_file(path, ctx, origin)
         catalog.problems.extend(problems)
+        if overriding:
+            catalog.draft_errors.extend(p for p in problems if p.severity == "error")
         if ruleset is None:
             key = rid or str(path)
             target = catalog.broken if rid else catalog.broken_files
@@ -134,6 +164,8 @@ def build_catalog(plugin_folders: Iterable[tuple[str, Any]], extra_dirs: Iterabl
                             f"rule set {ruleset.id!r} is defined twice: here ({origin}) and in "
                             f"{previous.file} ({origins[ruleset.id]})")
             catalog.problems.append(clash)
+            if overriding:
+                catalog.draft_errors.append(clash)
             catalog.broken.setdefault(ruleset.id, []).append(clash)
             return
         if overriding:
@@ -147,14 +179,11 @@ def build_catalog(plugin_folders: Iterable[tuple[str, Any]], extra_dirs: Iterabl
         for path in rule_files(Path(str(folder))):
             add(path, f"plugin {plugin}", overriding=False)
     for directory in extra_dirs:
-        folder = Path(directory)
-        if not folder.exists():
-            raise UsageError(f"--rules {directory}: no such file or folder")
-        for path in rule_files(folder):
+        for path in rule_files(rules_folder(directory)):
             add(path, f"--rules {directory}", overriding=True)
 
     for ruleset in catalog.rulesets.values():
-        if ruleset.id in catalog.broken:
+        if ruleset.id in catalog.broken or catalog.draft_errors:
             continue
         for name in ruleset.decision_names():
             catalog.decisions[f"{ruleset.id}.{name}"] = (ruleset, name)
