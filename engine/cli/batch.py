@@ -22,6 +22,8 @@ from typing import Any
 from ..base.errors import RegelwerkError, UsageError
 from ..log.lines import DECIDED, INTERNAL, decide_json_line, decide_line
 from .output import silence_stdout
+from .workers import die_with_parent, on_sigterm_stop, worker_count
+from .workers import usable_cores as default_workers  # one worker per core it may use
 
 CHUNK_LINES = 500  # lines per unit of work: big enough to amortise a round trip to a worker
 PARALLEL_FROM = 2 * CHUNK_LINES  # smaller inputs are decided in-process: no pool to start
@@ -32,14 +34,6 @@ _FALSE = {"false", "nee", "no", "onwaar", "0"}
 # The engine and the command-line defaults of the current run, for the worker processes
 # (inherited when they are forked, built by `_init_worker` otherwise).
 _RUN: dict[str, Any] = {}
-
-
-def default_workers() -> int:
-    """One worker per core this process may run on."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except (AttributeError, OSError):  # pragma: no cover - platforms without affinity
-        return os.cpu_count() or 1
 
 
 # ------------------------------------------------------------------ reading
@@ -237,8 +231,10 @@ def decide_chunk(chunk: Any) -> tuple[bytes, int, int, list]:
     return b"\n".join(out), failed, internal, blocks
 
 
-def _init_worker(rules: list[str], run: dict) -> None:
-    """Build the engine in a worker that did not inherit it (spawned, not forked)."""
+def _init_worker(rules: list[str], run: dict, parent: int) -> None:
+    """Tie the worker's life to its parent's; build the engine in a worker that did not
+    inherit it (spawned, not forked)."""
+    die_with_parent(parent)
     if _RUN.get("engine") is None:
         from ..deciding.api import Engine
 
@@ -277,7 +273,8 @@ def _in_order(chunks: Iterator[Any], workers: int | None,
     # An executor, not a Pool: a worker that dies (killed, out of memory) fails the run
     # with BrokenProcessPool instead of leaving it waiting forever for the lost chunk.
     pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker,
-                               initargs=(rules, run))
+                               initargs=(rules, run, os.getpid()))
+    restore_sigterm = on_sigterm_stop(pool)
     finished = False
     try:
         pending: deque = deque()
@@ -297,6 +294,7 @@ def _in_order(chunks: Iterator[Any], workers: int | None,
             for process in list(getattr(pool, "_processes", {}).values()):
                 process.terminate()
         pool.shutdown(wait=True, cancel_futures=True)
+        restore_sigterm()
         gc.unfreeze()
 
 
@@ -353,6 +351,8 @@ def run_batch(state: Any, decision: str | None, path: str, on: str | None, *,
     fmt = input_format or ("csv" if path.lower().endswith(".csv") else "jsonl")
     if workers is not None and workers < 1:
         raise UsageError(f"--workers {workers}: give at least 1")
+    if workers is not None:
+        workers = worker_count(workers, _warn)
 
     stream, size = _open(path)
     counted = _Counting(stream)
@@ -390,6 +390,12 @@ def run_batch(state: Any, decision: str | None, path: str, on: str | None, *,
     if internal:
         raise _InternalLines(internal)
     return 0 if failed == 0 else 1
+
+
+def _warn(message: str) -> None:
+    import click
+
+    click.echo(f"warning: {message}", err=True)
 
 
 class _InternalLines(RegelwerkError):
