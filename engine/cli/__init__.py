@@ -76,21 +76,21 @@ class State:
 
     @property
     def engine(self):
-        """The engine to decide with; a plugin that failed to load is named on stderr, the
-        others work. A broken file in a --rules folder stops the command (exit 3)."""
-        engine = self.engine_unchecked
-        engine.catalog.check_drafts()
-        return engine
-
-    @property
-    def engine_unchecked(self):
-        """The engine even when a --rules folder holds broken files (for `rules validate`,
-        which reports them)."""
+        """The engine; a plugin that failed to load is named on stderr, the others work.
+        A broken file in a --rules folder stops every decision (see `checked_engine`)."""
         first = self._engine is None
         engine = self.engine_quiet
         if first:
             for error in engine.contributions.errors:
                 click.echo(f"warning: {error} (see 'regelwerk plugins')", err=True)
+        return engine
+
+    @property
+    def checked_engine(self):
+        """The engine, for commands that work on rule sets without naming a decision: a
+        broken file in a --rules folder stops them (exit 3) with its problems."""
+        engine = self.engine
+        engine.catalog.check_drafts()
         return engine
 
     @property

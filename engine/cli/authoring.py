@@ -24,7 +24,7 @@ def _engine(state, extra_dirs: list[str] = (), *, check: bool = True):
     from ..deciding.api import Engine
 
     if not extra_dirs:
-        engine = state.engine_unchecked
+        engine = state.engine
         dirs = list(state.rules)
     else:
         state.check_rules_option()
@@ -104,7 +104,7 @@ def test(state, paths, fmt, trail, coverage):
         engine, _ = _engine(state, rule_dirs_for(found))
         files = [load_example_file(p) for p in dict.fromkeys(found)]
     else:
-        engine = state.engine
+        engine = state.checked_engine
         files = example_files_in_use(engine.catalog)
     run = run_files(engine, files, trail=trail)
     measured = None
@@ -144,6 +144,7 @@ def _ruleset(engine, rid: str):
     catalog = engine.catalog
     if rid in catalog.broken:
         raise RuleFileError(catalog.broken[rid])
+    catalog.check_drafts()  # a broken draft stops the command, whichever rule set it is
     ruleset = catalog.rulesets.get(rid)
     if ruleset is None:
         close = difflib.get_close_matches(rid, list(catalog.rulesets), n=1)

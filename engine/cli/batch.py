@@ -347,6 +347,7 @@ def run_batch(state: Any, decision: str | None, path: str, on: str | None, *,
     engine = state.engine
     if decision:
         engine.catalog.decision(decision)  # an unknown decision is a usage error, before any line
+    engine.catalog.check_drafts()  # a broken draft stops the run, not each line
     default_on = parse_on(on)
     fmt = input_format or ("csv" if path.lower().endswith(".csv") else "jsonl")
     if workers is not None and workers < 1:

@@ -82,11 +82,11 @@ class Catalog:
         found = self.decisions.get(decision_id)
         if found is not None:
             return found
-        self.check_drafts()  # with a broken draft no decision is registered: say why
         ruleset_id = decision_id.rpartition(".")[0]
         for rid, problems in self.broken.items():
             if decision_id.startswith(rid + ".") or rid == ruleset_id:
                 raise RuleFileError(problems)
+        self.check_drafts()  # with a broken draft no decision is registered: say why
         if self.broken_files and not self.broken:
             raise RuleFileError([p for ps in self.broken_files.values() for p in ps])
         close = difflib.get_close_matches(decision_id, list(self.decisions), n=3)
