@@ -36,9 +36,9 @@ edited by hand (a parameter changed from 7 to 1, a holiday added). They do not s
 deliberate attacker who can write the cache folder: such a person can compute a valid
 hash for a forged entry. So the cache folder must be as private as the user's own files:
 it is created for its owner only, and a folder or entry owned by another user, or that
-another user may write, is not used. Whoever can write as the user can also change the installed code or the rule files
-themselves, so the cache gives them nothing new. Audits that want no cache at all set
-`REGELWERK_NO_CACHE=1`.
+another user may write, is not used. Whoever can write as the user can also change the
+installed code or the rule files themselves, so the cache gives them nothing new. Audits
+that want no cache at all set `REGELWERK_NO_CACHE=1`.
 """
 
 from __future__ import annotations
