@@ -121,9 +121,9 @@ def test_a_warning_in_a_draft_does_not_stop_it(cli, rules_copy, tmp_path):
 
 @pytest.mark.parametrize("value, message", [
     ("", "--rules '': give the folder of the rule files"),
-    ("/dev/null", "--rules /dev/null: not a folder of rule files"),
+    ("/dev/null", "--rules /dev/null: not a folder of rule files (nor a rule file .yaml)"),
     ("nowhere", "--rules nowhere: no such folder"),
-    ("case.json", "--rules case.json: a file, not a folder: give the folder of the rule files"),
+    ("case.json", "--rules case.json: not a folder of rule files (nor a rule file .yaml)"),
 ])
 def test_a_rules_option_that_is_no_folder_is_named(cli, tmp_path, monkeypatch, value, message):
     monkeypatch.chdir(tmp_path)

@@ -15,7 +15,7 @@ import sys
 
 import click
 
-from ..base.errors import RegelwerkError, RuleFileError, UsageError, printable
+from ..base.errors import RegelwerkError, RuleFileError, printable
 
 INTERNAL_ERROR = 4
 
@@ -99,17 +99,8 @@ class State:
         if self._engine is None:
             from ..deciding.api import Engine
 
-            self.check_rules_option()
             self._engine = Engine(self.rules)
         return self._engine
-
-    def check_rules_option(self) -> None:
-        """`--rules` names folders: a file there is a mistake, not a folder of one rule set
-        (the engine refuses what does not exist, devices and pipes)."""
-        for directory in self.rules:
-            if os.path.isfile(directory):
-                raise UsageError(f"--rules {directory}: a file, not a folder: give the "
-                                 "folder of the rule files")
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})

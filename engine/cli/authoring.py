@@ -27,7 +27,6 @@ def _engine(state, extra_dirs: list[str] = (), *, check: bool = True):
         engine = state.engine
         dirs = list(state.rules)
     else:
-        state.check_rules_option()
         dirs = merge_dirs([*state.rules, *extra_dirs])
         engine = Engine(dirs)
     if check:

@@ -39,19 +39,23 @@ def rule_files(folder: Path) -> list[Path]:
 
 
 def rules_folder(directory: str) -> Path:
-    """A `--rules` folder (or one rule file) as given, or a usage error naming it: an empty
-    name, a path that does not exist, a device or a pipe are never read as "no rules"."""
+    """A `--rules` folder, or one rule file, as given; a usage error naming it otherwise:
+    an empty name, a path that does not exist, a device, a pipe or a file that is no rule
+    file are never read as "no rules"."""
     if not directory or not str(directory).strip():
         raise UsageError("--rules '': give the folder of the rule files")
     folder = Path(directory)
     try:
-        if folder.is_dir() or folder.is_file():
+        if folder.is_dir():
             return folder
-        if not folder.exists():
-            raise UsageError(f"--rules {directory}: no such folder")
+        is_file, exists = folder.is_file(), folder.exists()
     except OSError as err:
         raise UsageError(f"--rules {directory}: {err.strerror or err}") from None
-    raise UsageError(f"--rules {directory}: not a folder of rule files")
+    if is_file and folder.name.endswith(RULE_SUFFIXES) and not folder.name.endswith(CASE_SUFFIXES):
+        return folder
+    if not exists:
+        raise UsageError(f"--rules {directory}: no such folder")
+    raise UsageError(f"--rules {directory}: not a folder of rule files (nor a rule file .yaml)")
 
 
 @dataclass
