@@ -146,3 +146,14 @@ def test_the_api_names_a_rules_folder_that_is_none(tmp_path):
             Engine([value])
         assert str(err.value).startswith("--rules ")
 
+
+
+def test_the_server_does_not_start_on_a_broken_draft(draft):
+    pytest.importorskip("starlette")
+    from regelwerk.engine.server.config import ServerConfig
+    from regelwerk.engine.server.run import check
+
+    draft("python_tag.yaml")
+    with pytest.raises(RuleFileError) as err:
+        check(ServerConfig(rules=["draft"], no_log=True), "127.0.0.1", 0)
+    assert "python_tag.yaml:3:8: tag !!python/object/apply:os.system" in str(err.value)

@@ -24,8 +24,9 @@ def check(config: ServerConfig, host: str, port: int) -> list[str]:
     log = log_from_options(config.log_path, config.no_log)
     if log is not None:
         log.check()  # LogError (exit 5) now, not a worker failing to start
-    warnings = [f"{error} (see 'regelwerk plugins')"
-                for error in Engine(config.rules).contributions.errors]
+    engine = Engine(config.rules)
+    engine.catalog.check_drafts()  # a broken draft is refused (exit 3), never served around
+    warnings = [f"{error} (see 'regelwerk plugins')" for error in engine.contributions.errors]
     _port_free(host, port)
     if access.decide == "open" and not _loopback(host):
         warnings.append(f"listening on {host} with deciding open to anyone: give --auth FILE "
