@@ -1,39 +1,65 @@
-"""A cache of rule files already read and validated, keyed by their content.
+"""A cache of rule files already read and validated, bound to their content; never trusted
+to decide.
 
 Reading YAML and checking it against the JSON Schema is most of the cost of starting
 regelwerk. A rule file that passed both is stored as plain data with the place of every
-value, under the SHA-256 of its bytes (and of the schema and the reading code); the next
-start with the same file skips both steps and only compiles, which is fast. A file with
-problems is never stored, so every message is still produced from the file itself.
+value; the next start with the same bytes skips both steps and only compiles, which is
+fast. A file with problems is never stored, so every message is still produced from the
+file itself.
 
 Other data that is the same at every start and costly to make is kept beside them, keyed
 by what makes it (`load_data`, `store_data`): the public holidays of a calendar's year,
 which otherwise cost every process the import of the `holidays` package.
 
 The cache lives in `$REGELWERK_CACHE_DIR`, else `$XDG_CACHE_HOME/regelwerk`, else
-`~/.cache/regelwerk`; `REGELWERK_NO_CACHE=1` turns it off. Entries are written atomically
-(a temporary file renamed into place) and one that cannot be read is ignored and rebuilt.
-They are unpickled with a loader that admits nothing but plain data and dates, so an entry
-can never create another object or run code.
+`~/.cache/regelwerk`; `REGELWERK_NO_CACHE=1` turns it off.
+
+What an entry is, and why it cannot change a decision
+------------------------------------------------------
+An entry is one file: a header line of JSON, then the payload, JSON too. The header names
+what the entry is about (`subject`: the SHA-256 of the rule file's bytes, or the full key
+of the data), what made it (`engine`: regelwerk's version, the schema and the reading
+code) and the SHA-256 and size of the payload. An entry is used only when all of these
+match what the reader expects and the payload's hash is right; anything else (another
+file's entry, another version's, a truncated, edited or damaged one) is a miss: the data
+is built again from the rule file (or by the `holidays` package) and the entry rewritten.
+The rule file's bytes are read anyway (their hash is the key, and is what the decision
+log records), so an entry is always bound to the very text that is in force.
+
+JSON cannot carry objects, so reading an entry never creates one or runs code. Only a
+regular file is opened (without following a link, without blocking on a pipe), and only
+up to `MAX_ENTRY_BYTES`; JSON nested too deeply is a miss. Reading never raises and never
+waits: every failure is a miss.
+
+Threat model: the hashes catch damage, a half-written file, a stale entry and an entry
+edited by hand (a parameter changed from 7 to 1, a holiday added). They do not stop a
+deliberate attacker who can write the cache folder: such a person can compute a valid
+hash for a forged entry. So the cache folder must be as private as the user's own files:
+it is created for its owner only, and a folder or entry owned by another user, or that
+another user may write, is not used. Whoever can write as the user can also change the
+installed code or the rule files themselves, so the cache gives them nothing new. Audits
+that want no cache at all set `REGELWERK_NO_CACHE=1`.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import hashlib
-import io
+import json
 import os
-import pickle
+import stat
 import tempfile
 from pathlib import Path
 from typing import Any
 
 from .located import Located
 
-FORMAT = 1
+FORMAT = 2
+MAX_ENTRY_BYTES = 32 * 1024 * 1024  # a rule file is at most 2 MB; its entry a few times that
 _ENGINE = Path(__file__).resolve().parent.parent
 # The code whose output is cached: a change to any of these makes every entry stale.
 _READERS = ("rulefiles/yamlsource.py", "rulefiles/schema.py", "base/cache.py")
+_SUFFIX = ".json"
 
 
 def cache_dir() -> Path | None:
@@ -51,10 +77,13 @@ _salt: str | None = None
 
 
 def _code_salt() -> str:
-    """What besides the file decides the cached data: the schema and the reading code."""
+    """What besides the file decides the cached data: regelwerk's version, the schema and
+    the reading code."""
     global _salt
     if _salt is None:
-        h = hashlib.sha256(f"regelwerk-rule-cache {FORMAT}".encode())
+        import regelwerk
+
+        h = hashlib.sha256(f"regelwerk-rule-cache {FORMAT} {regelwerk.__version__}".encode())
         try:
             h.update((_ENGINE.parent / "schemas").joinpath("ruleset.schema.json").read_bytes())
         except OSError:
@@ -72,70 +101,87 @@ def _code_salt() -> str:
     return _salt
 
 
-def _entry(sha256: str) -> Path | None:
-    folder = cache_dir()
-    if folder is None:
-        return None
-    key = hashlib.sha256(f"{_code_salt()}:{sha256}".encode()).hexdigest()
-    return folder / "rules" / f"{key[:40]}.pickle"
-
-
-def _rename(source: str, target: Path) -> None:
-    """Move a finished entry into place in one step (POSIX rename replaces atomically)."""
-    if os.name == "nt":  # pragma: no cover - rename refuses an existing target there
-        os.replace(source, target)
-    else:
-        os.rename(source, target)
-
-
-class _PlainData(pickle.Unpickler):
-    """Unpickles plain data and dates only; anything else is refused."""
-
-    def find_class(self, module: str, name: str) -> Any:
-        if module == "datetime" and name == "date":
-            return _dt.date
-        raise pickle.UnpicklingError(f"{module}.{name} is not allowed in a cache entry")
+# ------------------------------------------------------------------ rule files
 
 
 def load(sha256: str, name: str) -> Located | None:
     """The cached document of a file with this content, shown as `name`; None on a miss."""
-    path = _entry(sha256)
-    if path is None:
-        return None
-    found = _read(path)
-    if found is None:
+    payload = _read(_place("rules", sha256), sha256)
+    if not isinstance(payload, dict):
         return None
     try:
-        fmt, data, positions, key_positions = found
-    except (TypeError, ValueError):
+        return _located(payload, name)
+    except (TypeError, ValueError, KeyError, IndexError, AttributeError, RecursionError):
         return None
-    if fmt != FORMAT or not isinstance(positions, dict) or not isinstance(data, dict):
-        return None
-    return Located(data, name, positions, key_positions)
 
 
 def store(sha256: str, located: Any) -> None:
     """Keep a validated document for the next start; failing to write is not an error."""
-    path = _entry(sha256)
-    if path is not None:
-        _write(path, (FORMAT, located.data, located.positions, located.key_positions))
+    try:
+        payload = _plain(located)
+    except (TypeError, ValueError, RecursionError):
+        return
+    _write(_place("rules", sha256), sha256, payload)
+
+
+def _plain(located: Any) -> dict:
+    """A document as JSON-ready data: dates as text, with the paths that hold them."""
+    dates: list[list] = []
+
+    def walk(value: Any, path: tuple) -> Any:
+        if isinstance(value, dict):
+            return {k: walk(v, (*path, k)) for k, v in value.items()}
+        if isinstance(value, list):
+            return [walk(v, (*path, i)) for i, v in enumerate(value)]
+        if type(value) is _dt.date:
+            dates.append(list(path))
+            return value.isoformat()
+        if value is None or type(value) in (str, int, float, bool):
+            return value
+        raise TypeError(f"{type(value).__name__} cannot be cached")
+
+    data = walk(located.data, ())
+    return {"data": data, "dates": dates,
+            "positions": [[list(p), *where] for p, where in located.positions.items()],
+            "keys": [[list(p), *where] for p, where in located.key_positions.items()]}
+
+
+def _located(payload: dict, name: str) -> Located | None:
+    """The document of a payload (`_plain`), or None when it is not one."""
+    data = payload["data"]
+    if type(data) is not dict:
+        return None
+    for path in payload["dates"]:
+        *parents, last = path
+        holder = data
+        for step in parents:
+            holder = holder[step]
+        text = holder[last]
+        if type(text) is not str or len(text) != 10:
+            return None
+        holder[last] = _dt.date.fromisoformat(text)
+    return Located(data, name, _places(payload["positions"]), _places(payload["keys"]))
+
+
+def _places(rows: list) -> dict[tuple, tuple[int, int]]:
+    """Places by path from [path, line, column] rows (the payload's hash vouches for the
+    types: only `store` writes an entry)."""
+    return {tuple(path): (line, col) for path, line, col in rows}
+
+
+# ------------------------------------------------------------------ other data
 
 
 def load_data(kind: str, key: str) -> Any:
-    """Plain data kept under a key (say which holidays of which year, made by which
+    """Plain JSON data kept under a key (say which holidays of which year, made by which
     version of what made them); None on a miss."""
-    folder = cache_dir()
-    if folder is None:
-        return None
-    return _read(folder / kind / _data_name(key))
+    return _read(_place(kind, _data_name(key)), key)
 
 
 def store_data(kind: str, key: str, data: Any) -> None:
-    """Keep plain data (dicts, lists, text, numbers, dates) under a key; failing to write is
-    not an error."""
-    folder = cache_dir()
-    if folder is not None:
-        _write(folder / kind / _data_name(key), data)
+    """Keep plain JSON data (dicts with text keys, lists, text, numbers) under a key;
+    failing to write is not an error."""
+    _write(_place(kind, _data_name(key)), key, data)
 
 
 def package_stamp(name: str) -> str:
@@ -152,32 +198,133 @@ def package_stamp(name: str) -> str:
 
 
 def _data_name(key: str) -> str:
-    return hashlib.sha256(f"{FORMAT}:{key}".encode()).hexdigest()[:40] + ".pickle"
+    return hashlib.sha256(f"{FORMAT}:{key}".encode()).hexdigest()
 
 
-def _read(path: Path) -> Any:
+# ------------------------------------------------------------------ entries on disk
+
+
+def _place(kind: str, subject: str) -> Path | None:
+    """The file of an entry, or None when the cache is off or its folder is not private."""
+    folder = cache_dir()
+    if folder is None:
+        return None
+    key = hashlib.sha256(f"{_code_salt()}:{subject}".encode()).hexdigest()
+    return folder / kind / f"{key[:40]}{_SUFFIX}"
+
+
+_private_folders: set[str] = set()
+
+
+def _private(folder: Path, create: bool) -> bool:
+    """Whether a folder of the cache may be used: ours, and writable by nobody else (its
+    group may write only when it is our own primary group, as with a umask of 002)."""
+    if str(folder) in _private_folders:
+        return True
     try:
-        with open(path, "rb") as handle:
-            return _PlainData(handle).load()
-    except FileNotFoundError:
+        if create:
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        found = os.stat(folder)
+    except OSError:
+        return False  # not there (yet): nothing to read
+    if not stat.S_ISDIR(found.st_mode) or not _ours(found):
+        return False
+    _private_folders.add(str(folder))
+    return True
+
+
+def _ours(found: os.stat_result) -> bool:
+    """Owned by this user and writable by no other (where the platform has owners)."""
+    if not hasattr(os, "getuid"):
+        return True
+    if found.st_uid != os.getuid() or found.st_mode & 0o002:
+        return False
+    return not (found.st_mode & 0o020) or found.st_gid == os.getgid()
+
+
+def _usable(path: Path, create: bool = False) -> bool:
+    folder = path.parent
+    return _private(folder.parent, create) and _private(folder, create)
+
+
+def _header(subject: str, payload: bytes) -> bytes:
+    return json.dumps({"format": FORMAT, "engine": _code_salt(), "subject": subject,
+                       "size": len(payload),
+                       "sha256": hashlib.sha256(payload).hexdigest()}).encode() + b"\n"
+
+
+def _read(path: Path | None, subject: str) -> Any:
+    """The payload of an entry about `subject`, or None: missing, not ours, not a regular
+    file, too large, made by other code, about something else, or damaged."""
+    if path is None or not _usable(path):
         return None
-    except Exception:  # noqa: BLE001 - a damaged entry is ignored and rebuilt
+    raw = _read_regular(path)
+    if raw is None:
+        return None
+    head, newline, payload = raw.partition(b"\n")
+    try:
+        if not newline or _header(subject, payload) != head + b"\n":
+            return None
+        return json.loads(payload)
+    except (ValueError, RecursionError, MemoryError):
         return None
 
 
-def _write(path: Path, data: Any) -> None:
+def _read_regular(path: Path) -> bytes | None:
+    """The bytes of a regular file of ours of at most MAX_ENTRY_BYTES; None for anything
+    else. A link is not followed and a pipe never waited for."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(path, flags | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0))
+    except OSError:
+        return None
+    try:
+        found = os.fstat(fd)
+        if (not stat.S_ISREG(found.st_mode) or found.st_size > MAX_ENTRY_BYTES
+                or not _ours(found)):
+            return None
+        chunks = []
+        left = found.st_size + 1  # one byte more tells a file that grew while read
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        raw = b"".join(chunks)
+        return raw if len(raw) == found.st_size else None
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+def _rename(source: str, target: Path) -> None:
+    """Move a finished entry into place in one step (POSIX rename replaces atomically;
+    `os.replace` is left to the writing of rule files, which tests pause)."""
+    if os.name == "nt":  # pragma: no cover - rename refuses an existing target there
+        os.replace(source, target)
+    else:
+        os.rename(source, target)
+
+
+def _write(path: Path | None, subject: str, data: Any) -> None:
     """Write an entry atomically (a reader sees the old one or the new one, whole)."""
-    buffer = io.BytesIO()
+    if path is None:
+        return
     try:
-        pickle.dump(data, buffer, protocol=pickle.HIGHEST_PROTOCOL)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".pickle")
+        payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"),
+                             allow_nan=False).encode("utf-8")
+        if len(payload) > MAX_ENTRY_BYTES or not _usable(path, create=True):
+            return
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=_SUFFIX)
         try:
             with os.fdopen(fd, "wb") as handle:
-                handle.write(buffer.getvalue())
+                handle.write(_header(subject, payload))
+                handle.write(payload)
             _rename(tmp, path)
         except BaseException:
             os.unlink(tmp)
             raise
-    except (OSError, pickle.PicklingError, TypeError, RecursionError):
+    except (OSError, TypeError, ValueError, RecursionError):
         return

@@ -76,12 +76,21 @@ class State:
 
     @property
     def engine(self):
-        """The engine; a plugin that failed to load is named on stderr, the others work."""
+        """The engine; a plugin that failed to load is named on stderr, the others work.
+        A broken file in a --rules folder stops every decision (see `checked_engine`)."""
         first = self._engine is None
         engine = self.engine_quiet
         if first:
             for error in engine.contributions.errors:
                 click.echo(f"warning: {error} (see 'regelwerk plugins')", err=True)
+        return engine
+
+    @property
+    def checked_engine(self):
+        """The engine, for commands that work on rule sets without naming a decision: a
+        broken file in a --rules folder stops them (exit 3) with its problems."""
+        engine = self.engine
+        engine.catalog.check_drafts()
         return engine
 
     @property
@@ -114,13 +123,14 @@ def main(ctx: click.Context, rules: tuple[str, ...], log_path: str | None, no_lo
 
 
 def _register() -> None:
-    from . import authoring, decide, log, plugins, rules
+    from . import authoring, decide, log, plugins, rules, serve
 
     decide.register(main)
     log.register(main)
     rules.register(main)
     plugins.register(main)
     authoring.register(main)
+    serve.register(main)
 
 
 _register()

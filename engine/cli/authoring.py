@@ -16,15 +16,22 @@ from ..base.errors import RuleFileError, UsageError
 FORMAT = click.Choice(["text", "json"])
 
 
-def _engine(state, extra_dirs: list[str] = ()):
-    """(engine, its --rules folders): the rule sets in use, extra folders replacing installed."""
+def _engine(state, extra_dirs: list[str] = (), *, check: bool = True):
+    """(engine, its --rules folders): the rule sets in use, extra folders replacing installed.
+    A broken file in one of those folders stops the command (exit 3) unless `check` is off
+    (`validate` reports it)."""
     from ..authoring.examples import merge_dirs
     from ..deciding.api import Engine
 
     if not extra_dirs:
-        return state.engine, list(state.rules)
-    dirs = merge_dirs([*state.rules, *extra_dirs])
-    return Engine(dirs), dirs
+        engine = state.engine
+        dirs = list(state.rules)
+    else:
+        dirs = merge_dirs([*state.rules, *extra_dirs])
+        engine = Engine(dirs)
+    if check:
+        engine.catalog.check_drafts()
+    return engine, dirs
 
 
 @click.command("validate")
@@ -45,7 +52,8 @@ def validate(state, paths, fmt, warn_days):
     from ..authoring.validate import validate as run
 
     selection = select(paths) if paths else None
-    engine, dirs = _engine(state, selection.rules_dirs if selection else [])
+    engine, dirs = _engine(state, selection.rules_dirs if selection else [],
+                          check=False)
     folders = [folder for _, folder in engine.contributions.rule_folders] + dirs
     report = run(engine.catalog, folders, selection, warn_days=warn_days)
     if fmt == "json":
@@ -95,7 +103,7 @@ def test(state, paths, fmt, trail, coverage):
         engine, _ = _engine(state, rule_dirs_for(found))
         files = [load_example_file(p) for p in dict.fromkeys(found)]
     else:
-        engine = state.engine
+        engine = state.checked_engine
         files = example_files_in_use(engine.catalog)
     run = run_files(engine, files, trail=trail)
     measured = None
@@ -135,6 +143,7 @@ def _ruleset(engine, rid: str):
     catalog = engine.catalog
     if rid in catalog.broken:
         raise RuleFileError(catalog.broken[rid])
+    catalog.check_drafts()  # a broken draft stops the command, whichever rule set it is
     ruleset = catalog.rulesets.get(rid)
     if ruleset is None:
         close = difflib.get_close_matches(rid, list(catalog.rulesets), n=1)

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from ..base.errors import RegelwerkError, UsageError
+from ..log.lines import DECIDED, INTERNAL, decide_json_line, decide_line
 from ..rulefiles.yamlsource import load_json_record
 from .batchinput import TOO_LONG, too_long_message
 from .batchinput import BadRow as _BadRow
@@ -26,25 +27,18 @@ from .batchinput import Lines as _Lines
 from .batchinput import csv_items as _csv_items
 from .batchinput import jsonl_chunks as _jsonl_chunks
 from .output import silence_stdout
+from .workers import die_with_parent, on_sigterm_stop, worker_count
+from .workers import usable_cores as default_workers  # one worker per core it may use
 
 CHUNK_LINES = 500  # lines per unit of work: big enough to amortise a round trip to a worker
 PARALLEL_FROM = 2 * CHUNK_LINES  # smaller inputs are decided in-process: no pool to start
 INPUT_FORMATS = ("jsonl", "csv")
-_RECORD_KEYS = {"decision", "on", "case"}
 _TRUE = {"true", "ja", "yes", "waar", "1"}
 _FALSE = {"false", "nee", "no", "onwaar", "0"}
 
 # The engine and the command-line defaults of the current run, for the worker processes
 # (inherited when they are forked, built by `_init_worker` otherwise).
 _RUN: dict[str, Any] = {}
-
-
-def default_workers() -> int:
-    """One worker per core this process may run on."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except (AttributeError, OSError):  # pragma: no cover - platforms without affinity
-        return os.cpu_count() or 1
 
 
 # ------------------------------------------------------------------ reading
@@ -164,23 +158,12 @@ def _decide_one(engine: Any, item: Any, decision: str | None, on: Any) -> tuple[
     (UTF-8 bytes; None for a CSV row)."""
     if isinstance(item, _BadRow):
         raise UsageError(str(item))
-    raw = None
     if isinstance(item, _CsvRow):
         record = _csv_record(engine, dict(item), decision, on)
-    else:
-        try:
-            raw = item
-            record = load_json_record(item.decode("utf-8"))
-        except json.JSONDecodeError as err:
-            if item.startswith(TOO_LONG):  # looked for only here: the usual line pays nothing
-                raise UsageError(too_long_message()) from None
-            raise UsageError(f"invalid JSON at column {err.colno}: {err.msg}") from None
-        except UnicodeDecodeError as err:
-            raise UsageError(f"not UTF-8 text ({err.reason})") from None
-    result = engine.decide_record(record, decision, on)
-    if not record.keys() <= _RECORD_KEYS:
-        raw = None  # the log keeps what was decided on, not what else the line carried
-    return result, record.get("case", {}), raw
+        return engine.decide_record(record, decision, on), record.get("case", {}), None
+    if item.startswith(TOO_LONG):  # what the reader put in place of a line over the limit
+        raise UsageError(too_long_message())
+    return decide_json_line(engine, item, decision, on)
 
 
 def _builder(log: Any) -> Any:
@@ -201,34 +184,22 @@ def decide_chunk(chunk: Any) -> tuple[bytes, int, int, list]:
     out: list[bytes] = []  # encoded line by line: the log keeps the same bytes
     failed = internal = 0
     for number, item in _chunk_items(chunk):
-        try:
-            result, case, record = _decide_one(engine, item, decision, on)
-            text = result.as_json().encode("utf-8")
-            if builder is not None:
-                if builder.full():
-                    blocks.append(builder.take())
-                logged = builder.add(result, case, text, record)
-                text = b"".join((text[:-1], b',"log_id":"', logged.encode(), b'"}'))
-            out.append(text)
-            continue
-        except RegelwerkError as err:
-            message = str(err)
-        except RecursionError:
-            message = "the line is nested too deeply"
-        except Exception as err:  # noqa: BLE001 - a bug: name it on its line, go on
-            internal += 1
-            message = f"internal error: {type(err).__name__}: {' '.join(str(err).split())}"
-        failed += 1
-        out.append(json.dumps({"line": number, "error": message}, ensure_ascii=False, allow_nan=False,
-                              separators=(",", ":")).encode("utf-8"))
+        text, status = decide_line(number, _decide_one, (engine, item, decision, on), builder,
+                                   blocks)
+        out.append(text)
+        if status != DECIDED:
+            failed += 1
+            internal += status == INTERNAL
     out.append(b"")
     if builder is not None and len(builder):
         blocks.append(builder.take())
     return b"\n".join(out), failed, internal, blocks
 
 
-def _init_worker(rules: list[str], run: dict) -> None:
-    """Build the engine in a worker that did not inherit it (spawned, not forked)."""
+def _init_worker(rules: list[str], run: dict, parent: int) -> None:
+    """Tie the worker's life to its parent's; build the engine in a worker that did not
+    inherit it (spawned, not forked)."""
+    die_with_parent(parent)
     if _RUN.get("engine") is None:
         from ..deciding.api import Engine
 
@@ -267,7 +238,8 @@ def _in_order(chunks: Iterator[Any], workers: int | None,
     # An executor, not a Pool: a worker that dies (killed, out of memory) fails the run
     # with BrokenProcessPool instead of leaving it waiting forever for the lost chunk.
     pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker,
-                               initargs=(rules, run))
+                               initargs=(rules, run, os.getpid()))
+    restore_sigterm = on_sigterm_stop(pool)
     finished = False
     try:
         pending: deque = deque()
@@ -287,6 +259,7 @@ def _in_order(chunks: Iterator[Any], workers: int | None,
             for process in list(getattr(pool, "_processes", {}).values()):
                 process.terminate()
         pool.shutdown(wait=True, cancel_futures=True)
+        restore_sigterm()
         gc.unfreeze()
 
 
@@ -339,10 +312,13 @@ def run_batch(state: Any, decision: str | None, path: str, on: str | None, *,
     engine = state.engine
     if decision:
         engine.catalog.decision(decision)  # an unknown decision is a usage error, before any line
+    engine.catalog.check_drafts()  # a broken draft stops the run, not each line
     default_on = parse_on(on)
     fmt = input_format or ("csv" if path.lower().endswith(".csv") else "jsonl")
     if workers is not None and workers < 1:
         raise UsageError(f"--workers {workers}: give at least 1")
+    if workers is not None:
+        workers = worker_count(workers, _warn)
 
     stream, size = _open(path)
     counted = _Counting(stream)
@@ -380,6 +356,12 @@ def run_batch(state: Any, decision: str | None, path: str, on: str | None, *,
     if internal:
         raise _InternalLines(internal)
     return 0 if failed == 0 else 1
+
+
+def _warn(message: str) -> None:
+    import click
+
+    click.echo(f"warning: {message}", err=True)
 
 
 class _InternalLines(RegelwerkError):

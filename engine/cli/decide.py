@@ -105,7 +105,7 @@ def explain(state, decision, case_path, on, log_id, fmt):
         log = state.log
         if log is None:
             raise UsageError("--id reads the decision log: leave out --no-log")
-        trail = Auditor(state.engine, log).explain(log.get(log_id))
+        trail = Auditor(state.checked_engine, log).explain(log.get(log_id))
     else:
         if not decision or not case_path:
             raise UsageError("give DECISION and --case FILE, or --id ID of a logged decision")

@@ -115,7 +115,7 @@ def log_replay(state, log_ids, replay_all, decision, ruleset, fmt, exit_code, on
     log = _log(state)
     entries = (log.iter_entries(decision=decision, ruleset=ruleset) if replay_all
                else [log.get(i) for i in log_ids])
-    auditor = Auditor(state.engine, log)
+    auditor = Auditor(state.checked_engine, log)
     counts = {"same": 0, "different": 0, "error": 0}
     reports = []
     for entry in entries:

@@ -110,13 +110,29 @@ def _holidays_of(country: str, subdivision: str | None, year: int) -> Mapping[da
     from ..base import cache as rulecache
 
     key = f"{country}:{subdivision or ''}:{year}:{rulecache.package_stamp('holidays')}"
-    kept = rulecache.load_data("holidays", key)
-    if (isinstance(kept, dict) and all(type(d) is date for d in kept)
-            and all(type(n) is str for n in kept.values())):
+    kept = _kept_holidays(rulecache.load_data("holidays", key), year)
+    if kept is not None:
         return MappingProxyType(kept)
     found = _build_holidays(country, subdivision, year)
-    rulecache.store_data("holidays", key, found)
+    rulecache.store_data("holidays", key, {d.isoformat(): n for d, n in found.items()})
     return MappingProxyType(found)
+
+
+def _kept_holidays(kept: object, year: int) -> dict[date, str] | None:
+    """Holidays as kept in the cache ({"YYYY-MM-DD": name}, days of `year` only), or None
+    when they are not that (the cache checks its entries; this checks their shape)."""
+    if not isinstance(kept, dict) or len(kept) > 366:
+        return None
+    found = {}
+    for text, name in kept.items():
+        try:
+            day = date.fromisoformat(text) if len(text) == 10 else None
+        except ValueError:
+            return None
+        if day is None or day.year != year or type(name) is not str:
+            return None
+        found[day] = name
+    return found
 
 
 def _build_holidays(country: str, subdivision: str | None, year: int) -> dict[date, str]:

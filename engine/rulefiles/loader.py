@@ -3,6 +3,10 @@
 Plugins contribute rule folders; `--rules DIR` folders are read after them, and a rule set
 found there replaces the installed rule set of the same id (all its versions). Each file
 is read, validated and compiled once; deciding never touches a file again.
+
+A `--rules` folder is a draft someone is working on: one broken file in it (whatever it
+is, even one whose id cannot be read) stops every decision, so the installed rule set it
+was meant to replace never answers in its place (`Catalog.draft_errors`).
 """
 
 from __future__ import annotations
@@ -34,6 +38,26 @@ def rule_files(folder: Path) -> list[Path]:
     return sorted(found)
 
 
+def rules_folder(directory: str) -> Path:
+    """A `--rules` folder, or one rule file, as given; a usage error naming it otherwise:
+    an empty name, a path that does not exist, a device, a pipe or a file that is no rule
+    file are never read as "no rules"."""
+    if not directory or not str(directory).strip():
+        raise UsageError("--rules '': give the folder of the rule files")
+    folder = Path(directory)
+    try:
+        if folder.is_dir():
+            return folder
+        is_file, exists = folder.is_file(), folder.exists()
+    except OSError as err:
+        raise UsageError(f"--rules {directory}: {err.strerror or err}") from None
+    if is_file and folder.name.endswith(RULE_SUFFIXES) and not folder.name.endswith(CASE_SUFFIXES):
+        return folder
+    if not exists:
+        raise UsageError(f"--rules {directory}: no such folder")
+    raise UsageError(f"--rules {directory}: not a folder of rule files (nor a rule file .yaml)")
+
+
 @dataclass
 class Catalog:
     """The rule sets in use, by id, and their decisions by decision id."""
@@ -43,9 +67,16 @@ class Catalog:
     problems: list[Problem] = field(default_factory=list)
     broken: dict[str, list[Problem]] = field(default_factory=dict)  # rule-set id -> problems
     broken_files: dict[str, list[Problem]] = field(default_factory=dict)
+    draft_errors: list[Problem] = field(default_factory=list)  # errors in --rules folders
 
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "error"]
+
+    def check_drafts(self) -> None:
+        """Raise RuleFileError when a file in a `--rules` folder has an error: a broken draft
+        is refused, never replaced by the installed rule set it was meant to change."""
+        if self.draft_errors:
+            raise RuleFileError(self.draft_errors)
 
     def decision(self, decision_id: str) -> tuple[RuleSet, str]:
         """The rule set and decision name of a decision id, or a clear error."""
@@ -59,6 +90,7 @@ class Catalog:
         for rid, problems in self.broken.items():
             if decision_id.startswith(rid + ".") or rid == ruleset_id:
                 raise RuleFileError(problems)
+        self.check_drafts()  # with a broken draft no decision is registered: say why
         if self.broken_files and not self.broken:
             raise RuleFileError([p for ps in self.broken_files.values() for p in ps])
         close = difflib.get_close_matches(decision_id, list(self.decisions), n=3)
@@ -129,6 +161,8 @@ def build_catalog(plugin_folders: Iterable[tuple[str, Any]], extra_dirs: Iterabl
     def add(path: Path, origin: str, overriding: bool) -> None:
         ruleset, problems, rid = compile_file(path, ctx, origin)
         catalog.problems.extend(problems)
+        if overriding:
+            catalog.draft_errors.extend(p for p in problems if p.severity == "error")
         if ruleset is None:
             key = rid or str(path)
             target = catalog.broken if rid else catalog.broken_files
@@ -141,6 +175,8 @@ def build_catalog(plugin_folders: Iterable[tuple[str, Any]], extra_dirs: Iterabl
                             f"rule set {ruleset.id!r} is defined twice: here ({origin}) and in "
                             f"{previous.file} ({origins[ruleset.id]})")
             catalog.problems.append(clash)
+            if overriding:
+                catalog.draft_errors.append(clash)
             catalog.broken.setdefault(ruleset.id, []).append(clash)
             return
         if overriding:
@@ -154,14 +190,11 @@ def build_catalog(plugin_folders: Iterable[tuple[str, Any]], extra_dirs: Iterabl
         for path in rule_files(Path(str(folder))):
             add(path, f"plugin {plugin}", overriding=False)
     for directory in extra_dirs:
-        folder = Path(directory)
-        if not folder.exists():
-            raise UsageError(f"--rules {directory}: no such file or folder")
-        for path in rule_files(folder):
+        for path in rule_files(rules_folder(directory)):
             add(path, f"--rules {directory}", overriding=True)
 
     for ruleset in catalog.rulesets.values():
-        if ruleset.id in catalog.broken:
+        if ruleset.id in catalog.broken or catalog.draft_errors:
             continue
         for name in ruleset.decision_names():
             catalog.decisions[f"{ruleset.id}.{name}"] = (ruleset, name)
