@@ -52,9 +52,9 @@ def log_list(state, decision, ruleset, since, until, limit, fmt):
         click.echo(f"{e.id}  {e.made_at[:19].replace('T', ' ')}  {e.decision}  "
                    f"peildatum {e.peildatum}  versie {e.version}  sha256 {e.sha256[:12]}")
     if count:
-        click.echo(f"{count} beslissing(en) in {log.path}", err=True)
+        click.echo(f"{count} beslissing(en) in {log.where}", err=True)
     else:
-        click.echo(f"no decisions logged in {log.path} match", err=True)
+        click.echo(f"no decisions logged in {log.where} match", err=True)
 
 
 @log_group.command("show")
@@ -180,14 +180,14 @@ def log_purge(state, before, dry_run, yes):
     if not dry_run and not yes:
         n, _ = log.purge(day, dry_run=True)
         if n == 0:
-            click.echo(f"no decisions made before {day.isoformat()} in {log.path}")
+            click.echo(f"no decisions made before {day.isoformat()} in {log.where}")
             return
-        click.confirm(f"remove {n} decision(s) made before {day.isoformat()} from {log.path} "
+        click.confirm(f"remove {n} decision(s) made before {day.isoformat()} from {log.where} "
                       "for good?", abort=True, err=True)
     n, m = log.purge(day, dry_run=dry_run)
     verb = "would remove" if dry_run else "removed"
     click.echo(f"{verb} {n} decision(s) made before {day.isoformat()} and {m} rule-set "
-               f"text(s) no longer needed, from {log.path}")
+               f"text(s) no longer needed, from {log.where}")
 
 
 def register(group: click.Group) -> None:
