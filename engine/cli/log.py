@@ -1,4 +1,4 @@
-"""`regelwerk log ...`: list, show, replay and purge the decisions in the decision log."""
+"""`regelwerk log ...`: list, show, replay, export and purge the decisions in the decision log."""
 
 from __future__ import annotations
 
@@ -188,6 +188,35 @@ def log_purge(state, before, dry_run, yes):
     verb = "would remove" if dry_run else "removed"
     click.echo(f"{verb} {n} decision(s) made before {day.isoformat()} and {m} rule-set "
                f"text(s) no longer needed, from {log.where}")
+
+
+@log_group.command("export")
+@click.option("--decision", metavar="ID", help="Only this decision.")
+@click.option("--ruleset", metavar="ID", help="Only decisions of this rule set.")
+@click.option("--since", metavar="DATE", help="Only decisions made on or after DATE (UTC).")
+@click.option("--until", metavar="DATE", help="Only decisions made on or before DATE (UTC).")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "parquet"]), default=None,
+              help="jsonl: one entry a line, as `log show --format json`; parquet: a column "
+                   "per field (needs pyarrow). Default: parquet for -o *.parquet, else jsonl.")
+@click.option("-o", "--output", "target", metavar="FILE",
+              help="Write to FILE (whole or not at all) instead of standard output.")
+@click.pass_obj
+def log_export(state, decision, ruleset, since, until, fmt, target):
+    """Write logged decisions, oldest first, for other tools: JSON Lines or Parquet."""
+    import sys
+
+    from ..log.audit import cli_date
+    from ..log.export import export
+
+    log = _log(state)
+    if fmt is None:
+        fmt = "parquet" if target and target.lower().endswith(".parquet") else "jsonl"
+    entries = log.iter_entries(decision=decision, ruleset=ruleset,
+                               since=cli_date(since, "--since"), until=cli_date(until, "--until"))
+    n = export(entries, fmt, target, sys.stdout.buffer)
+    sys.stdout.flush()
+    click.echo(f"{n} beslissing(en) uit {log.where} geëxporteerd"
+               + (f" naar {target}" if target not in (None, "-") else ""), err=True)
 
 
 def register(group: click.Group) -> None:
