@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
-import json
 import os
 import sys
 from collections import deque
@@ -20,15 +19,16 @@ from itertools import islice
 from typing import Any
 
 from ..base.errors import RegelwerkError, UsageError
-from ..rulefiles.yamlsource import load_json_record
+from ..deciding.lines import BadRow as _BadRow
+from ..deciding.lines import CsvRow as _CsvRow
+from ..deciding.lines import Lines as _Lines
+from ..deciding.lines import chunk_len as _chunk_len
+from ..deciding.lines import decide_chunk as decide_lines
 from .output import silence_stdout
 
 CHUNK_LINES = 500  # lines per unit of work: big enough to amortise a round trip to a worker
 PARALLEL_FROM = 2 * CHUNK_LINES  # smaller inputs are decided in-process: no pool to start
 INPUT_FORMATS = ("jsonl", "csv")
-_RECORD_KEYS = {"decision", "on", "case"}
-_TRUE = {"true", "ja", "yes", "waar", "1"}
-_FALSE = {"false", "nee", "no", "onwaar", "0"}
 
 # The engine and the command-line defaults of the current run, for the worker processes
 # (inherited when they are forked, built by `_init_worker` otherwise).
@@ -79,13 +79,6 @@ def _open(path: str) -> tuple[Any, int | None]:
     return handle, size
 
 
-class _Lines(tuple):
-    """A chunk of JSON Lines as one block of bytes: (first line number, bytes, line count).
-
-    Handing a worker one block instead of a list of lines keeps the reading process cheap:
-    it neither splits nor pickles lines one by one."""
-
-
 def _jsonl_chunks(stream: Any, size: int) -> Iterator[_Lines]:
     number = 1
     while True:
@@ -94,18 +87,6 @@ def _jsonl_chunks(stream: Any, size: int) -> Iterator[_Lines]:
             return
         yield _Lines((number, b"".join(lines), len(lines)))
         number += len(lines)
-
-
-def _chunk_items(chunk: Any) -> Iterable[tuple[int, Any]]:
-    """(line number, line) for every non-blank line of a chunk; parsing is left to the worker."""
-    if not isinstance(chunk, _Lines):
-        return chunk
-    first, data, _count = chunk
-    return ((n, raw) for n, raw in enumerate(data.split(b"\n"), start=first) if raw.strip())
-
-
-def _chunk_len(chunk: Any) -> int:
-    return chunk[2] if isinstance(chunk, _Lines) else len(chunk)
 
 
 def _csv_items(stream: Any, path: str) -> Iterator[tuple[int, Any]]:
@@ -134,14 +115,6 @@ def _csv_items(stream: Any, path: str) -> Iterator[tuple[int, Any]]:
         raise UsageError(f"--cases {path}: line {reader.line_num}: {err}") from None
 
 
-class _CsvRow(dict):
-    """A CSV row as text by column name; cells are typed by the decision's declared inputs."""
-
-
-class _BadRow(str):
-    """A row that cannot be read; the text says why."""
-
-
 def _chunks(items: Iterable[tuple[int, Any]], size: int) -> Iterator[list]:
     chunk: list = []
     for item in items:
@@ -156,69 +129,6 @@ def _chunks(items: Iterable[tuple[int, Any]], size: int) -> Iterator[list]:
 # ------------------------------------------------------------------ deciding
 
 
-def _cell(spec: Any, text: str) -> Any:
-    """A CSV cell as the declared type of its fact (text that does not fit is left as text,
-    so the fact check names the value)."""
-    kind = getattr(spec, "type", "text")
-    value = text.strip()
-    if kind == "bool":
-        low = value.casefold()
-        return True if low in _TRUE else False if low in _FALSE else value
-    if kind in ("integer", "number"):
-        try:
-            return int(value)
-        except ValueError:
-            pass
-        if kind == "number":
-            try:
-                return float(value)
-            except ValueError:
-                pass
-        return value
-    if kind == "list":
-        try:
-            return json.loads(value)
-        except ValueError:
-            return value
-    return text if kind == "text" else value
-
-
-def _csv_record(engine: Any, row: dict, decision: str | None, on: Any) -> dict:
-    did = row.pop("decision", "").strip() or decision
-    day = row.pop("on", "").strip() or on
-    case: dict = {}
-    if did:
-        from ..deciding.api import parse_on
-
-        specs = {s.name: s for s in engine.resolve(did, parse_on(day))[2].inputs}
-        for name, text in row.items():
-            if text.strip():
-                case[name] = _cell(specs.get(name), text)
-    return {"decision": did, "on": day, "case": case}
-
-
-def _decide_one(engine: Any, item: Any, decision: str | None, on: Any) -> tuple[Any, Any, Any]:
-    """The result of one line, the case facts it was decided on, and the line as JSON
-    (UTF-8 bytes; None for a CSV row)."""
-    if isinstance(item, _BadRow):
-        raise UsageError(str(item))
-    raw = None
-    if isinstance(item, _CsvRow):
-        record = _csv_record(engine, dict(item), decision, on)
-    else:
-        try:
-            raw = item
-            record = load_json_record(item.decode("utf-8"))
-        except json.JSONDecodeError as err:
-            raise UsageError(f"invalid JSON at column {err.colno}: {err.msg}") from None
-        except UnicodeDecodeError as err:
-            raise UsageError(f"not UTF-8 text ({err.reason})") from None
-    result = engine.decide_record(record, decision, on)
-    if not record.keys() <= _RECORD_KEYS:
-        raw = None  # the log keeps what was decided on, not what else the line carried
-    return result, record.get("case", {}), raw
-
-
 def _builder(log: Any) -> Any:
     """The decision-log block builder of this process (a forked worker makes its own)."""
     found = _RUN.get("builder")
@@ -228,39 +138,10 @@ def _builder(log: Any) -> Any:
 
 
 def decide_chunk(chunk: Any) -> tuple[bytes, int, int, list]:
-    """Decide a chunk of lines: (output lines, lines failed, internal errors, decision-log
-    blocks to write)."""
-    engine, decision, on = _RUN["engine"], _RUN["decision"], _RUN["on"]
+    """Decide a chunk of lines of this run (see `deciding.lines.decide_chunk`)."""
     log = _RUN.get("log")
-    builder = _builder(log) if log is not None else None
-    blocks = []
-    out: list[bytes] = []  # encoded line by line: the log keeps the same bytes
-    failed = internal = 0
-    for number, item in _chunk_items(chunk):
-        try:
-            result, case, record = _decide_one(engine, item, decision, on)
-            text = result.as_json().encode("utf-8")
-            if builder is not None:
-                if builder.full():
-                    blocks.append(builder.take())
-                logged = builder.add(result, case, text, record)
-                text = b"".join((text[:-1], b',"log_id":"', logged.encode(), b'"}'))
-            out.append(text)
-            continue
-        except RegelwerkError as err:
-            message = str(err)
-        except RecursionError:
-            message = "the line is nested too deeply"
-        except Exception as err:  # noqa: BLE001 - a bug: name it on its line, go on
-            internal += 1
-            message = f"internal error: {type(err).__name__}: {' '.join(str(err).split())}"
-        failed += 1
-        out.append(json.dumps({"line": number, "error": message}, ensure_ascii=False,
-                              separators=(",", ":")).encode("utf-8"))
-    out.append(b"")
-    if builder is not None and len(builder):
-        blocks.append(builder.take())
-    return b"\n".join(out), failed, internal, blocks
+    return decide_lines(_RUN["engine"], chunk, _RUN["decision"], _RUN["on"],
+                        _builder(log) if log is not None else None)
 
 
 def _init_worker(rules: list[str], run: dict) -> None:
