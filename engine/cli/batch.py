@@ -15,15 +15,14 @@ import os
 import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from itertools import islice
 from typing import Any
 
 from ..base.errors import RegelwerkError, UsageError
 from ..deciding.lines import BadRow as _BadRow
 from ..deciding.lines import CsvRow as _CsvRow
-from ..deciding.lines import Lines as _Lines
 from ..deciding.lines import chunk_len as _chunk_len
 from ..deciding.lines import decide_chunk as decide_lines
+from ..deciding.lines import jsonl_chunks as _jsonl_chunks
 from .output import silence_stdout
 
 CHUNK_LINES = 500  # lines per unit of work: big enough to amortise a round trip to a worker
@@ -77,16 +76,6 @@ def _open(path: str) -> tuple[Any, int | None]:
     except OSError:
         size = None
     return handle, size
-
-
-def _jsonl_chunks(stream: Any, size: int) -> Iterator[_Lines]:
-    number = 1
-    while True:
-        lines = list(islice(stream, size))
-        if not lines:
-            return
-        yield _Lines((number, b"".join(lines), len(lines)))
-        number += len(lines)
 
 
 def _csv_items(stream: Any, path: str) -> Iterator[tuple[int, Any]]:
@@ -249,7 +238,7 @@ class _Progress:
 
 def run_batch(state: Any, decision: str | None, path: str, on: str | None, *,
               workers: int | None = None, input_format: str | None = None,
-              progress: bool | None = None) -> int:
+              progress: bool | None = None, scheduler: str | None = None) -> int:
     """Decide every line; returns the exit status (0 when every line was decided)."""
     from ..deciding.api import parse_on
 
@@ -264,8 +253,9 @@ def run_batch(state: Any, decision: str | None, path: str, on: str | None, *,
     stream, size = _open(path)
     counted = _Counting(stream)
     buffered = io.BufferedReader(counted, 1 << 16)
-    chunks = (_chunks(_csv_items(buffered, path), CHUNK_LINES) if fmt == "csv"
-              else _jsonl_chunks(buffered, CHUNK_LINES))
+    size = CHUNK_LINES if scheduler is None else _dask().PARTITION_LINES
+    chunks = (_chunks(_csv_items(buffered, path), size) if fmt == "csv"
+              else _jsonl_chunks(buffered, size))
     log = state.log
     out = _output()
     failed = internal = 0
@@ -276,9 +266,8 @@ def run_batch(state: Any, decision: str | None, path: str, on: str | None, *,
     # opened before the first chunk is read, so an unusable log stops the run before any line.
     logging = log.writer() if log is not None else contextlib.nullcontext()
     try:
-        with logging as writer:
-            for chunk, (text, bad, broken, blocks) in _in_order(chunks, workers,
-                                                                 list(state.rules)):
+        with logging as writer, _deciding(chunks, workers, state, scheduler) as decided:
+            for chunk, (text, bad, broken, blocks) in decided:
                 for block in blocks:
                     writer.write(block)
                 out(text)
@@ -297,6 +286,27 @@ def run_batch(state: Any, decision: str | None, path: str, on: str | None, *,
     if internal:
         raise _InternalLines(internal)
     return 0 if failed == 0 else 1
+
+
+def _dask() -> Any:
+    from ..distributed import cluster
+
+    return cluster
+
+
+@contextlib.contextmanager
+def _deciding(chunks: Iterator[Any], workers: int | None, state: Any,
+              scheduler: str | None) -> Iterator[Iterator[tuple]]:
+    """The decided chunks in input order: here and in worker processes, or on a Dask
+    cluster (whose workers log their decisions themselves: no blocks come back)."""
+    if scheduler is None:
+        yield _in_order(chunks, workers, list(state.rules))
+        return
+    from ..distributed.partition import Job
+
+    job = Job(tuple(state.rules), _RUN["decision"], _RUN["on"], _RUN["log"])
+    with _dask().client_for(scheduler) as client:
+        yield ((chunk, (*answer, [])) for chunk, answer in _dask().decide_chunks(chunks, job, client))
 
 
 class _InternalLines(RegelwerkError):

@@ -9,7 +9,8 @@ gives the same answer, byte for byte, for every line.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from itertools import islice
 from typing import Any
 
 from ..base.errors import RegelwerkError, UsageError
@@ -25,6 +26,17 @@ class Lines(tuple):
 
     Handing a worker one block instead of a list of lines keeps the reading process cheap:
     it neither splits nor pickles lines one by one."""
+
+
+def jsonl_chunks(stream: Any, size: int) -> Iterator[Lines]:
+    """A binary stream of JSON Lines as chunks of `size` lines (see `Lines`)."""
+    number = 1
+    while True:
+        lines = list(islice(stream, size))
+        if not lines:
+            return
+        yield Lines((number, b"".join(lines), len(lines)))
+        number += len(lines)
 
 
 def chunk_items(chunk: Any) -> Iterable[tuple[int, Any]]:

@@ -91,9 +91,10 @@ class LogBackend(ABC):
         """The logged decisions that match (see iter_entries), as a list."""
         return list(self.iter_entries(**filters))
 
-    def builder(self) -> BlockBuilder:
-        """A block builder for this log (see BlockBuilder), in this process or a worker."""
-        return BlockBuilder(software_versions(), self.hash_facts)
+    def builder(self, keys: Iterator[str] | None = None) -> BlockBuilder:
+        """A block builder for this log (see BlockBuilder), in this process or a worker.
+        `keys` gives the block keys (see `partition_keys`); default: random ones."""
+        return BlockBuilder(software_versions(), self.hash_facts, keys)
 
     @contextlib.contextmanager
     def writer(self, batch_size: int = 5000) -> Iterator[LogWriter]:
@@ -176,10 +177,12 @@ class LogWriter:
             self.flush()
         return decision_id
 
-    def write(self, block: Block) -> None:
-        """Write a block built elsewhere now, in a transaction of its own."""
-        self.blocks.append(block)
-        self.pending += block.count
+    def write(self, *blocks: Block) -> None:
+        """Write blocks built elsewhere now, in one transaction of their own. A block whose
+        key the log holds already is left as it is (a retried partition writes it again)."""
+        for block in blocks:
+            self.blocks.append(block)
+            self.pending += block.count
         self.flush()
 
     def flush(self) -> None:

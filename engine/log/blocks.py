@@ -15,7 +15,7 @@ import json
 import os
 import random
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -75,8 +75,10 @@ class BlockBuilder:
 
     `hash_facts` are facts to log only as a hash besides each rule set's personal data."""
 
-    def __init__(self, engine: str, hash_facts: Iterable[str] = ()) -> None:
+    def __init__(self, engine: str, hash_facts: Iterable[str] = (),
+                 keys: Iterator[str] | None = None) -> None:
         self.engine = engine
+        self.keys = keys  # block keys to use, in turn (default: random ones)
         self.hash_facts = list(hash_facts)
         # by rule-set hash: the facts to hash, and how their keys end in JSON (see _may_hold)
         self.personal: dict[str, tuple[list[str], tuple[bytes, ...]]] = {}
@@ -108,7 +110,7 @@ class BlockBuilder:
         `{decision, on, case}`, that record as received (UTF-8). Returns the decision id."""
         lines = self.lines
         if not lines:
-            self.key = new_block_key()
+            self.key = new_block_key() if self.keys is None else next(self.keys)
             self.made_at = _now()
             self.started = time.monotonic()
         ruleset = result.ruleset
@@ -185,3 +187,19 @@ def read_block(key: str, made_at: str, engine: str, entries: bytes,
             ruleset["version"], ruleset["sha256"], record.get("case", {}),
             record.get("hashed_facts", []), decided["result"], decided["uitleg"], engine))
     return found
+
+
+def new_run_key() -> str:
+    """40 random bits as 10 hex digits: the start of every block key of one distributed run."""
+    return f"{_KEYS.getrandbits(40):010x}"
+
+
+def partition_keys(run: str, part: int) -> Iterator[str]:
+    """The block keys of one partition of a run (see `new_run_key`): the run's 10 hex digits,
+    the partition's number (6) and the block's (4), 20 in all as a random key has. A partition
+    decided again (a worker lost, the task retried) names its decisions the same, so the log
+    keeps each decision once."""
+    n = 0
+    while True:
+        yield f"{run}{part:06x}{n:04x}"
+        n += 1

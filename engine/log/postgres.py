@@ -29,11 +29,13 @@ _INSERT_RULESET = (
     "INSERT INTO rulesets (sha256, ruleset_id, file, origin, text, first_seen) "
     "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (sha256) DO NOTHING")
 # One statement per block: the block row, then a row per entry, read by the server from the
-# entry's JSON text (`[case record, decision as printed]`).
+# entry's JSON text (`[case record, decision as printed]`). A block whose key is there already
+# (written by a partition that is being run again) adds nothing.
 _INSERT_BLOCK = """
 WITH b AS (
     INSERT INTO blocks (key, made_at, count, engine)
-    VALUES (%(key)s, %(made_at)s, %(count)s, %(engine)s) RETURNING seq, made_at)
+    VALUES (%(key)s, %(made_at)s, %(count)s, %(engine)s)
+    ON CONFLICT (key) DO NOTHING RETURNING seq, made_at)
 INSERT INTO decisions (seq, place, made_at, decision, peildatum, ruleset_id, version, sha256,
                        facts, hashed_facts, outputs, notes)
 SELECT b.seq, t.n, b.made_at, e->1->>'decision', (e->1->>'on')::date,

@@ -62,7 +62,7 @@ CREATE INDEX IF NOT EXISTS blocks_made_at ON blocks(made_at);
 # array per entry.
 
 _INSERT_BLOCK = (
-    "INSERT INTO blocks (key, made_at, count, decisions, rulesets, sha256s, engine, entries) "
+    "INSERT OR IGNORE INTO blocks (key, made_at, count, decisions, rulesets, sha256s, engine, entries) "
     "VALUES (?,?,?,?,?,?,?,?)")
 _INSERT_RULESET = (
     "INSERT OR IGNORE INTO rulesets (sha256, ruleset_id, file, origin, text, first_seen) "
