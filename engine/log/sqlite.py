@@ -336,10 +336,17 @@ class SqliteStore(Store):
     def write(self, blocks: list[Block], texts: dict[str, tuple], known: dict[str, tuple]) -> None:
         rows = [(b.key, b.made_at, b.count, b.decisions, b.rulesets, b.sha256s, b.engine,
                  b.entries) for b in blocks]
+        needed = list({sha for b in blocks for sha in b.sha256s.split()})
         try:
             with _immediate(self.conn):
-                if texts:
-                    self.conn.executemany(_INSERT_RULESET, list(texts.values()))
+                # Looked up under the write lock: a purge may have removed a text this writer
+                # stored before, when no decision needed it for a moment.
+                present = {row[0] for row in self.conn.execute(
+                    f"SELECT sha256 FROM rulesets WHERE sha256 IN ({','.join('?' * len(needed))})",
+                    needed)}
+                missing = [known[sha] for sha in needed if sha not in present and sha in known]
+                if missing:
+                    self.conn.executemany(_INSERT_RULESET, missing)
                 self.conn.executemany(_INSERT_BLOCK, rows)
         except sqlite3.Error as err:
             raise LogError(f"decision log {self.log.path}: cannot write: {_describe(err)}") from None
