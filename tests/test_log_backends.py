@@ -150,9 +150,20 @@ def test_a_purge_during_writes_keeps_every_count_and_every_rule_text(log_url):
         _, err = run.communicate(timeout=120)
         assert run.returncode == 0, err.decode()
     left = log.entries()
-    assert purged > 0 and left and purged + len(left) == 2800  # none lost, none twice
+    assert purged > 0 and purged + len(left) == 2800  # none lost, none counted twice
     for sha in {e.sha256 for e in left}:
         assert log.ruleset_text(sha).text  # a purge never took a text a decision needs
+
+
+def test_a_writer_stores_a_rule_text_again_after_a_purge_took_it(log_url):
+    result = Engine().decide(DUUR, CASE, ON)
+    log = open_log(log_url)
+    with log.writer(batch_size=1) as w:
+        w.add(result, CASE)
+        assert log.purge(_dt.date.fromisoformat(TOMORROW)) == (1, 1)
+        later = w.add(result, CASE)
+    assert [e.id for e in log.entries()] == [later]
+    assert log.ruleset_text(result.ruleset.sha256).text == result.ruleset.text
 
 
 def test_log_export_writes_every_entry_as_json_lines_and_parquet(cli, tmp_path, log_url):
