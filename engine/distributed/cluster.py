@@ -25,6 +25,7 @@ from .partition import Job, decide_partition
 
 PARTITION_LINES = 5000  # lines per task: a round trip to a worker costs about a millisecond
 IN_FLIGHT = 2  # partitions per worker thread sent ahead
+CONNECT_TIMEOUT = "30s"  # how long to try to reach a scheduler
 
 
 class WorkerLost(RegelwerkError):
@@ -52,7 +53,7 @@ def client_for(scheduler: Any) -> Iterator[Any]:
                                    dashboard_address=None)
             client = Client(cluster)
         else:
-            client = Client(scheduler, timeout="30s")
+            client = Client(scheduler, timeout=CONNECT_TIMEOUT)
     except (OSError, TimeoutError, ValueError) as err:
         if cluster is not None:
             cluster.close()
