@@ -43,7 +43,7 @@ CREATE TABLE blocks (
 );
 CREATE INDEX blocks_made_at ON blocks (made_at);
 CREATE TABLE decisions (
-    seq          bigint NOT NULL REFERENCES blocks (seq) ON DELETE CASCADE,
+    seq          bigint NOT NULL,  -- blocks.seq (no foreign key: it would cost a check a row)
     place        integer NOT NULL,
     made_at      timestamptz NOT NULL,
     decision     text NOT NULL,

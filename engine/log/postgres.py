@@ -29,7 +29,8 @@ _INSERT_RULESET = (
     "INSERT INTO rulesets (sha256, ruleset_id, file, origin, text, first_seen) "
     "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (sha256) DO NOTHING")
 # One statement per block: the block row, then a row per entry, read by the server from the
-# entry's JSON text (`[case record, decision as printed]`). A block whose key is there already
+# entry's JSON text (`[case record, decision as printed]`), the block's JSON Lines sent as one
+# text (a text array would be quoted line by line). A block whose key is there already
 # (written by a partition that is being run again) adds nothing.
 _INSERT_BLOCK = """
 WITH b AS (
@@ -42,8 +43,8 @@ SELECT b.seq, t.n, b.made_at, e->1->>'decision', (e->1->>'on')::date,
        e->1->'ruleset'->>'id', e->1->'ruleset'->>'version', e->1->'ruleset'->>'sha256',
        coalesce(e->0->'case', '{}'), coalesce(e->0->'hashed_facts', '[]'),
        e->1->'result', coalesce(e->1->'uitleg', '[]')
-FROM b, unnest(%(lines)s::text[]) WITH ORDINALITY AS t(line, n),
-     LATERAL (SELECT t.line::jsonb AS e) AS j
+FROM b, unnest(string_to_array(%(lines)s, E'\n')) WITH ORDINALITY AS t(line, n),
+     LATERAL (SELECT t.line::jsonb AS e OFFSET 0) AS j  -- parsed once, not per column
 """
 _ENTRY_COLUMNS = ("b.key, d.place, b.made_at, d.decision, d.peildatum, d.ruleset_id, d.version, "
                   "d.sha256, d.facts, d.hashed_facts, d.outputs, d.notes, b.engine "
@@ -190,6 +191,8 @@ class PostgresLog(LogBackend):
                 conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
                 n = conn.execute("SELECT coalesce(sum(count), 0) FROM blocks WHERE made_at < %s",
                                  (cutoff,)).fetchone()[0]
+                conn.execute("DELETE FROM decisions WHERE seq IN "
+                             "(SELECT seq FROM blocks WHERE made_at < %s)", (cutoff,))
                 conn.execute("DELETE FROM blocks WHERE made_at < %s", (cutoff,))
                 m = conn.execute("DELETE FROM rulesets r WHERE NOT EXISTS (SELECT 1 FROM "
                                  "decisions d WHERE d.sha256 = r.sha256)").rowcount
@@ -214,7 +217,7 @@ class PostgresStore(Store):
         import psycopg
 
         params = [{"key": b.key, "made_at": b.made_at, "count": b.count, "engine": b.engine,
-                   "lines": unpack(b.entries).decode("utf-8").split("\n")} for b in blocks]
+                   "lines": unpack(b.entries).decode("utf-8")} for b in blocks]
         needed = {sha for b in blocks for sha in b.sha256s.split()}
         conn = self.conn
         try:
