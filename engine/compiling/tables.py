@@ -8,6 +8,7 @@ name a parameter). Tables of plain cells on one input are looked up in a diction
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -176,6 +177,41 @@ MAX_OVERLAPS = 20  # overlapping row pairs reported per table; the rest are summ
 _MAX_KEYS = 10_000  # value combinations indexed per row; a row with more is compared pairwise
 
 
+class _Pairs:
+    """Overlapping row pairs found so far, each once, up to a limit."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.found: list[tuple[int, int]] = []
+        self.seen: set[tuple[int, int]] = set()
+
+    def add(self, a: int, b: int) -> bool:
+        """Note a pair; True when there are more than the limit."""
+        pair = (min(a, b), max(a, b))
+        if pair not in self.seen:
+            self.seen.add(pair)
+            self.found.append(pair)
+        return len(self.found) > self.limit
+
+
+def _value_keys(row: Row, inputs: list[str]) -> set[tuple] | None:
+    """Every combination of values a row of plain cells matches; None for a row with an open
+    or compared cell, too many combinations, or a value that cannot be hashed."""
+    sets = []
+    for name in inputs:
+        cell = row.cells.get(name)
+        sets.append(None if cell is None or cell.kind == "any" else cell.plain_values())
+    size = 1
+    for values in sets:
+        size *= len(values) if values is not None else _MAX_KEYS + 1
+    if size > _MAX_KEYS:
+        return None
+    try:
+        return set(itertools.product(*sets))
+    except TypeError:
+        return None
+
+
 def overlapping_pairs(rows: list[Row], inputs: list[str],
                       limit: int = MAX_OVERLAPS) -> tuple[list[tuple[int, int]], bool]:
     """Pairs of rows (0-based, sorted) that can match one case, at most `limit`; and whether
@@ -186,56 +222,31 @@ def overlapping_pairs(rows: list[Row], inputs: list[str],
     are checked in about linear time. Rows with an open or compared cell are compared with
     every other row (`cells_overlap`).
     """
-    import itertools
-
-    found: list[tuple[int, int]] = []
-    seen: set[tuple[int, int]] = set()
-
-    def add(a: int, b: int) -> bool:
-        pair = (min(a, b), max(a, b))
-        if pair not in seen:
-            seen.add(pair)
-            found.append(pair)
-        return len(found) > limit
-
+    pairs = _Pairs(limit)
     index: dict[tuple, list[int]] = {}
     loose: list[int] = []
     for i, row in enumerate(rows):
-        sets = []
-        for name in inputs:
-            cell = row.cells.get(name)
-            values = None if cell is None or cell.kind == "any" else cell.plain_values()
-            sets.append(values)
-        size = 1
-        for values in sets:
-            size *= len(values) if values is not None else _MAX_KEYS + 1
-        try:
-            if size > _MAX_KEYS:
-                raise TypeError
-            keys = set(itertools.product(*sets))
-        except TypeError:  # an open cell, too many combinations, or a value that cannot be hashed
+        keys = _value_keys(row, inputs)
+        if keys is None:
             loose.append(i)
             continue
         for key in keys:
             index.setdefault(key, []).append(i)
-    more = False
-    for same in index.values():
-        for a, b in itertools.combinations(same, 2):
-            if add(a, b):
-                more = True
-                break
-        if more:
-            break
+    more = any(pairs.add(a, b) for same in index.values()
+               for a, b in itertools.combinations(same, 2))
+    if not more:
+        more = _loose_pairs(rows, inputs, loose, pairs)
+    return sorted(pairs.found)[:limit], more
+
+
+def _loose_pairs(rows: list[Row], inputs: list[str], loose: list[int], pairs: _Pairs) -> bool:
+    """Compare each loose row with every other row; True when the limit was passed."""
     loose_set = set(loose)
-    for i in loose if not more else ():
+    for i in loose:
         for j in range(len(rows)):
             if j == i or (j in loose_set and j < i):
                 continue
-            overlap = all(cells_overlap(rows[i].cells.get(n), rows[j].cells.get(n))
-                          for n in inputs)
-            if overlap and add(i, j):
-                more = True
-                break
-        if more:
-            break
-    return sorted(found)[:limit], more
+            if all(cells_overlap(rows[i].cells.get(n), rows[j].cells.get(n)) for n in inputs) \
+                    and pairs.add(i, j):
+                return True
+    return False

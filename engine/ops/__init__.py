@@ -76,6 +76,11 @@ class OperationRegistry:
             if not (isinstance(arg, str) and arg.isidentifier()):
                 raise TypeError(f"{source}: operation {op.name!r}: argument name {arg!r} is "
                                 "not a Python identifier")
+        for arg_name, arg in op.args.items():  # the compiler compiles each kind its own way
+            kind = getattr(arg, "kind", None)
+            if kind not in ARG_KINDS:
+                raise TypeError(f"{source}: operation {op.name!r}: argument {arg_name!r} has "
+                                f"kind {kind!r}; kinds: {', '.join(ARG_KINDS)}")
         if op.name in self._ops:
             other = self._ops[op.name].source
             raise OperationClash(

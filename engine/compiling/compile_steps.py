@@ -1,0 +1,137 @@
+"""Compiling a decision's steps: a value (one expression), a table call (its `with`
+bindings), or a list of checks (conditions with their reasons). Operation steps are compiled
+by `compile_ops`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from .compile_tables import table_caller, table_detail
+from .core import Abort, CompilerCore
+from .expr import Ref, compile_mapping
+from .model import Step
+from .scope import Scope, StepInfo
+from .tables import Table
+
+
+class StepCompiler(CompilerCore):
+    """The steps part of the compiler; `operation` comes from the operations part."""
+
+    def step(self, raw: dict, path: tuple, scope: Scope, tables: dict[str, Table]):
+        name = raw["name"]
+        line, _ = self.doc.where(path)
+        common = dict(label=raw.get("label", ""), citation=raw.get("citation", ""), line=line)
+        if "value" in raw:
+            compiled = self.expr(raw["value"], scope, path + ("value",))
+            fields = scope.fields_of(raw["value"].strip())
+            return Step(name, "value", raw["value"], compiled.evaluate,
+                        compiled.refs, **common), StepInfo(fields)
+        if "table" in raw:
+            return self.table_step(name, raw, path, scope, tables, common)
+        if "checks" in raw:
+            return self.checks(name, raw["checks"], path + ("checks",), scope, common)
+        return self.operation(name, raw, path, scope, tables, common)
+
+    def table_step(self, name: str, raw: dict, path: tuple, scope: Scope,
+                   tables: dict[str, Table], common: dict):
+        table = self.used_table(raw["table"], tables, path + ("table",), scope)
+        bind, refs = self.bindings(table, raw["with"], scope, path + ("with",))
+        call = table_caller(table)
+
+        def run(env, bind=bind, call=call):
+            return call(bind(env), env)
+
+        return (Step(name, "table", table.name, run, refs, detail=table_detail(table, bind),
+                     tables=[table.name], **common),
+                StepInfo(None))
+
+    def used_table(self, tname: str, tables: dict[str, Table], path: tuple,
+                   scope: Scope) -> Table:
+        """The table a step or an operation names; the decision reads what the table reads."""
+        table = tables.get(tname)
+        if table is None and tname in tables:
+            raise Abort  # the table itself is wrong, and reported
+        if table is None:
+            known = ", ".join(tables) or "none"
+            self.problem(path, f"unknown table {tname!r}; tables: {known}")
+            raise Abort
+        for param in table.params:
+            scope.used_params.setdefault(param.name, param)
+        return table
+
+    def bindings(self, table: Table, raw: dict, scope: Scope, path: tuple):
+        missing = [n for n in table.inputs if n not in raw]
+        if missing:
+            self.problem(path, f"table {table.name!r} needs {', '.join(missing)} in 'with'")
+            raise Abort
+        compiled: list[tuple[str, Callable]] = []
+        refs: list[Ref] = []
+        for key, text in raw.items():
+            if key not in table.inputs:
+                self.problem(path + (key,), f"table {table.name!r} has no input {key!r}", key=True)
+                raise Abort
+            c = self.expr(text, scope, path + (key,))
+            compiled.append((key, c.evaluate))
+            refs.extend(c.refs)
+
+        return compile_mapping(compiled), refs
+
+    def checks(self, name: str, raw: list, path: tuple, scope: Scope, common: dict):
+        compiled = []
+        refs: list[Ref] = []
+        for i, craw in enumerate(raw):
+            cpath = path + (i,)
+            test = self.expr(craw["test"], scope, cpath + ("test",))
+            when = self.expr(craw["when"], scope, cpath + ("when",)) if "when" in craw else None
+            passed = (self.template(craw["pass"], scope.resolve, cpath + ("pass",))
+                      if "pass" in craw else None)
+            failed = self.template(craw["fail"], scope.resolve, cpath + ("fail",))
+            refs.extend(test.refs)
+            if when is not None:
+                refs.extend(when.refs)
+            compiled.append((craw.get("name", f"check_{i + 1}"), when, test, passed, failed,
+                             craw.get("citation", "")))
+        checks = tuple(compiled)
+        return (Step(name, "checks", f"{len(compiled)} voorwaarden", _checks_run(checks), refs,
+                     detail=_checks_detail(checks), **common),
+                StepInfo(None))
+
+
+def _checks_run(checks: tuple) -> Callable:
+    """A checks step's result: whether every check that applies is met, and the reasons."""
+
+    def run(env, checks=checks):
+        met: list[str] = []
+        unmet: list[str] = []
+        for _n, when, test, passed, failed, _c in checks:
+            if when is not None and not when.evaluate(env):
+                continue
+            if test.evaluate(env):
+                if passed is not None:
+                    met.append(passed.render(env))
+            else:
+                unmet.append(failed.render(env))
+        ok = not unmet
+        return {"voldaan": ok, "redenen": met if ok else unmet, "voldaan_aan": met,
+                "niet_voldaan": unmet}
+
+    return run
+
+
+def _checks_detail(checks: tuple) -> Callable:
+    """For the trail: each check, whether it applied and whether it was met."""
+
+    def detail(env, value, checks=checks):
+        rows = []
+        for cname, when, test, _p, _f, citation in checks:
+            applies = when is None or bool(when.evaluate(env))
+            rows.append({
+                "check": cname,
+                "test": test.source,
+                "van_toepassing": applies,
+                "voldaan": bool(test.evaluate(env)) if applies else None,
+                "citation": citation,
+            })
+        return rows
+
+    return detail

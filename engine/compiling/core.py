@@ -1,0 +1,116 @@
+"""What every part of the rule-file compiler shares: the file being compiled, the problems
+found in it (each placed at its line and column), and compiling one expression or one text
+with placeholders. The parts (`compile_versions`, `compile_tables`, `compile_decisions`,
+`compile_steps`, `compile_ops`) build on `CompilerCore`; `compiler.FileCompiler` joins them."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import difflib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from ..base.errors import Problem
+from ..ops import OperationRegistry
+from .expr import Compiled, ExprError, Ref, compile_expr, compile_text
+from .facts import parse_date
+from .model import Template
+from .scope import Scope, format_value
+
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)\}")
+
+
+class Abort(Exception):
+    """Stop compiling the current element; its problem is already recorded."""
+
+
+@dataclass
+class Context:
+    """What compiling needs besides the file: the registries the plugins filled."""
+
+    operations: OperationRegistry
+    calendars: Any = None
+
+
+class CompilerCore:
+    """One rule file (already schema-valid) being compiled, and the problems found in it."""
+
+    def __init__(self, located: Any, ctx: Context, *, sha256: str = "", origin: str = "",
+                 text: bytes = b""):
+        self.doc = located
+        self.data = located.data
+        self.file = located.file
+        self.ctx = ctx
+        self.sha256 = sha256
+        self.origin = origin
+        self.text = text
+        self.problems: list[Problem] = []
+        self._effective: dict[str, tuple] = {}  # version name -> (params, tables, decisions)
+        self._effective_failed: set[str] = set()  # versions whose amendments are broken
+
+    # -- problem helpers
+    def problem(self, path: tuple, message: str, *, col_offset: int = 0, key: bool = False,
+                severity: str = "error") -> None:
+        line, col = self.doc.key_where(path) if key else self.doc.where(path)
+        if col_offset:
+            col += col_offset + self._quote_offset(path)
+        self.problems.append(Problem(self.file, line, col, message, severity))
+
+    def _quote_offset(self, path: tuple) -> int:
+        """Columns to skip for the opening quote of a quoted scalar, so columns point inside."""
+        node = self.data
+        try:
+            for key in path:
+                node = node[key]
+        except (KeyError, IndexError, TypeError):
+            return 0
+        if not isinstance(node, str):
+            return 0
+        line, col = self.doc.where(path)
+        lines = self.text.decode("utf-8", "replace").splitlines() if self.text else []
+        if 0 < line <= len(lines):
+            ch = lines[line - 1][col - 1:col]
+            if ch in ("'", '"'):
+                return 1
+        return 0
+
+    def expr(self, text: str, scope: Scope, path: tuple) -> Compiled:
+        unknown: list[str] = []
+
+        def resolve(name: str) -> Ref | None:
+            ref = scope.resolve(name)
+            if ref is None:
+                unknown.append(name)
+            return ref
+
+        try:
+            return compile_expr(text, resolve)
+        except ExprError as err:
+            close = difflib.get_close_matches(unknown[-1], scope.names(), n=1) if unknown else []
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            shown = text if len(text) <= 80 else text[:77] + "..."
+            self.problem(path, f"{err.message} in {shown!r}{hint}", col_offset=err.col)
+            raise Abort from None
+
+    def template(self, text: str, resolve: Callable[[str], Ref | None], path: tuple) -> Template:
+        pieces: list[str | Ref] = []
+        pos = 0
+        for m in _PLACEHOLDER.finditer(text):
+            pieces.append(text[pos:m.start()])
+            ref = resolve(m.group(1))
+            if ref is None:
+                self.problem(path, f"unknown name {m.group(1)!r} in text", col_offset=m.start(1))
+                raise Abort
+            pieces.append(ref)
+            pos = m.end()
+        pieces.append(text[pos:])
+        return Template(text, compile_text([p for p in pieces if p != ""], format_value))
+
+    def date(self, value: Any, path: tuple) -> _dt.date:
+        try:
+            return parse_date(value)
+        except (ValueError, TypeError):
+            self.problem(path, f"{value!r} is not a valid date YYYY-MM-DD")
+            raise Abort from None
