@@ -36,8 +36,8 @@ import psutil
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "tests"))
-import cases as mixed
-import pgserver
+import cases as mixed  # noqa: E402 - found through sys.path above
+import pgserver  # noqa: E402
 
 COMMAND = [sys.executable, "-c", "import sys; from regelwerk.engine.cli import main; "
            "sys.exit(main())"]
