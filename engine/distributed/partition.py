@@ -47,15 +47,18 @@ def engine_for(rules: tuple[str, ...]) -> Engine:
     return engine
 
 
-def decide_partition(chunk: Any, job: Job, part: int) -> tuple[bytes, int, int]:
+def decide_partition(chunk: Any, job: Job, part: int | None) -> tuple[bytes, int, int]:
     """Decide one partition: (output, JSON Lines in input order; lines failed; internal
     errors). `chunk` is a `deciding.lines.Lines` (first line number, bytes, count) or a list
     of (line number, line). With a log, the partition's decisions are committed to it, in one
     transaction, before this returns: an answer handed out is logged, and a partition run
-    again (a worker lost) writes the same block keys, which the log keeps once."""
+    again (a worker lost) writes the same block keys, which the log keeps once. `part` is the
+    partition's number in the run (below 16,777,216), unique in it; None gives the decisions
+    random ids instead (a partition decided again is then logged again)."""
     engine = engine_for(job.rules)
     log = job.log
-    builder = log.builder(partition_keys(job.run, part)) if log is not None else None
+    keys = None if part is None else partition_keys(job.run, part)
+    builder = log.builder(keys) if log is not None else None
     text, failed, internal, blocks = decide_chunk(engine, chunk, job.decision, job.on, builder)
     if blocks:
         with log.writer() as writer:
@@ -63,7 +66,7 @@ def decide_partition(chunk: Any, job: Job, part: int) -> tuple[bytes, int, int]:
     return text, failed, internal
 
 
-def decide_lines(lines: Iterable[str | bytes], job: Job, part: int,
+def decide_lines(lines: Iterable[str | bytes], job: Job, part: int | None,
                  first_line: int = 1) -> list[str]:
     """The same for a sequence of JSON Lines texts (line `first_line` first): one output
     line per input line, as text, in order. The shape a dataframe engine wants."""
