@@ -253,9 +253,9 @@ def run_batch(state: Any, decision: str | None, path: str, on: str | None, *,
     stream, size = _open(path)
     counted = _Counting(stream)
     buffered = io.BufferedReader(counted, 1 << 16)
-    size = CHUNK_LINES if scheduler is None else _dask().PARTITION_LINES
-    chunks = (_chunks(_csv_items(buffered, path), size) if fmt == "csv"
-              else _jsonl_chunks(buffered, size))
+    per_chunk = CHUNK_LINES if scheduler is None else _dask().PARTITION_LINES
+    chunks = (_chunks(_csv_items(buffered, path), per_chunk) if fmt == "csv"
+              else _jsonl_chunks(buffered, per_chunk))
     log = state.log
     out = _output()
     failed = internal = 0
