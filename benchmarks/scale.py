@@ -10,9 +10,9 @@
    `--workers 2`, both `--no-log`, in turns; the answers of the two are compared line by line.
 
 Wall time is the command's; CPU time is the command's processes and, for the PostgreSQL log
-and Dask, the server's and the cluster's processes too. A PostgreSQL server is started in a
-temporary folder (tests/pgserver.py) unless --pg URL names one. Prints figures; asserts
-nothing but equal answers.
+and Dask, the server's and the cluster's processes too (its scheduler runs in this one). A
+PostgreSQL server is started in a temporary folder (tests/pgserver.py) unless --pg URL
+names one. Prints figures; asserts nothing but equal answers.
 """
 
 from __future__ import annotations
@@ -44,12 +44,22 @@ COMMAND = [sys.executable, "-c", "import sys; from regelwerk.engine.cli import m
 _LOG_ID = re.compile(rb',"log_id":"[0-9a-f]{20}-[0-9]+"')
 
 
-def _cpu(processes: list[psutil.Process]) -> float:
+def _cpu(roots: list[int], me: bool = False) -> float:
+    """CPU seconds of processes and all below them, the exited ones too (a parent's
+    children_* times hold its reaped children: a server's connections come and go), and of
+    this process with `me` (a LocalCluster's scheduler runs here)."""
     total = 0.0
-    for p in processes:
+    if me:
+        t = os.times()
+        total += t.user + t.system
+    for pid in roots:
         try:
-            t = p.cpu_times()
-            total += t.user + t.system
+            root = psutil.Process(pid)
+            t = root.cpu_times()
+            total += t.user + t.system + t.children_user + t.children_system
+            for child in root.children(recursive=True):
+                t = child.cpu_times()
+                total += t.user + t.system
         except psutil.Error:
             pass
     return total
@@ -60,9 +70,9 @@ def _children_cpu() -> float:
     return r.ru_utime + r.ru_stime
 
 
-def run(args: list[str], out: str, others: list[psutil.Process]) -> tuple[float, float]:
-    """(wall, CPU) of one `regelwerk` run, CPU counting `others` (a server, a cluster)."""
-    cpu0, other0 = _children_cpu(), _cpu(others)
+def run(args: list[str], out: str, others=lambda: 0.0) -> tuple[float, float]:
+    """(wall, CPU) of one `regelwerk` run, CPU counting `others()` too (a server, a cluster)."""
+    cpu0, other0 = _children_cpu(), others()
     start = time.perf_counter()
     with open(out, "wb") as handle:
         code = subprocess.run([*COMMAND, *args], stdout=handle, stderr=subprocess.PIPE,
@@ -70,7 +80,7 @@ def run(args: list[str], out: str, others: list[psutil.Process]) -> tuple[float,
     wall = time.perf_counter() - start
     if code not in (0, 1):
         raise SystemExit(f"regelwerk {' '.join(args)} failed with {code}")
-    return wall, _children_cpu() - cpu0 + _cpu(others) - other0
+    return wall, _children_cpu() - cpu0 + others() - other0
 
 
 def ratios(rows: list[dict], top: str, bottom: str, key: int) -> str:
@@ -79,27 +89,29 @@ def ratios(rows: list[dict], top: str, bottom: str, key: int) -> str:
     return f"{statistics.median(r):.2f} ({min(r):.2f}–{max(r):.2f})"
 
 
-def _server_processes(folder: Path | None) -> list[psutil.Process]:
+def _server(folder: Path | None):
+    """The CPU of the PostgreSQL server, as a function (see _cpu)."""
     if folder is None:
-        return [p for p in psutil.process_iter(["name"]) if p.info["name"] == "postgres"]
-    pid = int((folder / "data" / "postmaster.pid").read_text().split()[0])
-    main = psutil.Process(pid)
-    return [main, *main.children(recursive=True)]
+        pids = [p.pid for p in psutil.process_iter(["name", "ppid"])
+                if p.info["name"] == "postgres" and p.info["ppid"] == 1]
+    else:
+        pids = [int((folder / "data" / "postmaster.pid").read_text().split()[0])]
+    return lambda: _cpu(pids)
 
 
 def log_cost(path: str, pg: str, folder: Path | None, rounds: int, tmp: Path) -> None:
     rows = []
     for i in range(rounds):
-        server = _server_processes(folder)  # its backends come and go with connections
+        server = _server(folder)
         schema = f"bench_{uuid.uuid4().hex[:12]}"
         import psycopg
 
         with psycopg.connect(pg, autocommit=True) as conn:
             conn.execute(f"CREATE SCHEMA {schema}")
         row = {
-            "none": run(["--no-log", "decide", "--cases", path], os.devnull, []),
+            "none": run(["--no-log", "decide", "--cases", path], os.devnull),
             "sqlite": run(["--log", str(tmp / f"log{i}.sqlite"), "decide", "--cases", path],
-                          os.devnull, []),
+                          os.devnull),
             "postgres": run(["--log", f"{pg}?options=-csearch_path%3D{schema}", "decide",
                              "--cases", path], os.devnull, server),
         }
@@ -123,14 +135,18 @@ def dask_throughput(path: str, n: int, rounds: int, tmp: Path) -> None:
                       dashboard_address=None) as cluster:
         print(f"   LocalCluster of 2 worker processes started in "
               f"{time.perf_counter() - start:.1f} s (not counted below)")
-        workers = psutil.Process().children(recursive=True)
+        nannies = [p.pid for p in psutil.Process().children()]
+
+        def cluster_cpu() -> float:
+            return _cpu(nannies, me=True)
+
         rows = []
         for i in range(rounds):
             rows.append({
                 "pool": run(["--no-log", "decide", "--cases", path, "--workers", "2"],
-                            str(tmp / "pool.jsonl"), []),
+                            str(tmp / "pool.jsonl")),
                 "dask": run(["--no-log", "decide", "--cases", path, "--scheduler",
-                             cluster.scheduler_address], str(tmp / "dask.jsonl"), workers),
+                             cluster.scheduler_address], str(tmp / "dask.jsonl"), cluster_cpu),
             })
             print(f"   round {i + 1}: " + ", ".join(
                 f"{k} {w:.2f} s wall ({n / w:,.0f} decisions/s) {c:.2f} s CPU"
