@@ -239,7 +239,7 @@ def test_ovsg_reference_trail():
     expected = [{"date": d, "why": ["zaterdag", "zondag"][d.weekday() - 5]} for d in weekends]
     expected += [
         # 21 July (holiday) and the weekends in between are part of the run, not own entries.
-        {"from": date(2026, 7, 11), "to": date(2026, 8, 15), "why": "opgeschort (07-11 t/m 08-15)"},
+        {"from": date(2026, 7, 11), "to": date(2026, 8, 15), "why": "opgeschort (11 juli t/m 15 augustus)"},
         {"date": date(2026, 8, 16), "why": "zondag"},
     ]
     assert trail == {"result": date(2026, 8, 17), "counted": 30, "skipped": expected}
@@ -262,7 +262,7 @@ def test_adjacent_windows_make_one_run_naming_both():
     assert trail["skipped"][0] == {
         "from": date(2026, 7, 11),
         "to": date(2026, 8, 15),
-        "why": "opgeschort (07-11 t/m 07-31, 08-01 t/m 08-15)",
+        "why": "opgeschort (11 juli t/m 31 juli, 1 augustus t/m 15 augustus)",
     }
     assert trail["result"] == add_working_days(BE, date(2026, 7, 10), 1, SUMMER)
 
@@ -280,7 +280,7 @@ def test_wrap_around_window():
     assert add_working_days(BE, date(2026, 1, 2), 1, WINTER) == date(2026, 1, 6)
     trail = explain_working_days(BE, date(2025, 12, 19), 1, WINTER)
     assert trail["skipped"] == [
-        {"from": date(2025, 12, 20), "to": date(2026, 1, 5), "why": "opgeschort (12-20 t/m 01-05)"}
+        {"from": date(2025, 12, 20), "to": date(2026, 1, 5), "why": "opgeschort (20 december t/m 5 januari)"}
     ]
     assert count_working_days(BE, date(2025, 12, 1), date(2026, 1, 31), WINTER) == 15 + 19
 

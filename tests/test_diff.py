@@ -29,9 +29,11 @@ def test_the_last_two_versions_by_default(cli, amended):
     params = diff["parameters"]
     assert params["added"] == params["removed"] == []
     [kost] = params["changed"]
-    assert (kost["name"], kost["fields"]) == ("kost_trainee", ["value"])
+    assert (kost["name"], kost["fields"]) == ("kost_trainee", ["value", "citation"])
     assert (kost["old"]["value"], kost["new"]["value"]) == (50, 75)
-    assert kost["new"]["citation"] == "004_818087524ef516da.txt §6"
+    # a new value without a citation of its own is cited to the text that made the change,
+    # never to the §6 text that says 50
+    assert kost["new"]["citation"] == "wijziging van de regeling (voorbeeld)"
     [table] = diff["tables"]["changed"]
     assert table["name"] == "mentor_per_niveau"
     assert [r["when"] for r in table["rows_added"]] == [{"niveau": "HO"}]
@@ -59,7 +61,8 @@ def test_text_reads_as_old_and_new(cli, amended):
     text = res.stdout
     assert ("  ~ kost_trainee (Kost van de jobtraining voor de trainee)\n"
             "      waarde: 50 euro → 75 euro\n"
-            "      bron: 004_818087524ef516da.txt §6\n") in text
+            "      bron: 004_818087524ef516da.txt §6 → wijziging van de regeling (voorbeeld)\n"
+            ) in text
     assert ("      + rij 3: als niveau HO → mentor: centraal, aangeduid_door: de pedagogische "
             "diensten van het GO!, kandidaat_noemt_mentor: nee") in text
     assert "      ~ rij 2: als niveau [CLB, CVO, DKO, LSC]\n" in text

@@ -18,7 +18,7 @@ ENGINE = Path(__file__).resolve().parents[1] / "engine"
 
 # Lowest first: a layer may import itself and the layers before it, never one after it.
 LAYERS = ["base", "ops", "compiling", "rulefiles", "deciding", "authoring", "log", "distributed",
-          "cli"]
+          "server", "cli"]
 
 
 def _modules() -> dict[str, Path]:

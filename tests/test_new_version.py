@@ -49,7 +49,8 @@ def test_new_version_then_diff_shows_exactly_the_parameter_changed(cli, rules_co
 
     diff = cli.json("--rules", str(folder), "rules", "diff", "go.jobtraining")
     assert [p["name"] for p in diff["parameters"]["changed"]] == ["duur_maanden"]
-    assert diff["parameters"]["changed"][0]["fields"] == ["value"]
+    assert diff["parameters"]["changed"][0]["fields"] == ["value", "citation"]
+    assert diff["parameters"]["changed"][0]["new"]["citation"] == "besluit van 1 juli 2027 §2"
     assert diff["parameters"]["added"] == diff["parameters"]["removed"] == []
     assert all(not diff[k][kind] for k in ("tables", "decisions")
                for kind in ("added", "removed", "changed"))

@@ -40,10 +40,10 @@ def test_explain_shows_calendar_holidays_suspension_and_citations(cli, tmp_path)
     out = res.stdout
     assert "regelset: ovsg.klacht versie 2009-05-08 (in werking vanaf 2009-05-08)" in out
     assert "antwoordtermijn = 30 werkdagen" in out and "[001_cab1d0af50fd2a82.txt §7]" in out
-    assert "opschorting = [{van: 07-11, tot: 08-15}]" in out
+    assert "opschorting = 11 juli – 15 augustus  — Elk jaar opgeschort" in out
     assert "kalender ovsg.be (Belgische werkdagen): weekend en feestdagen van BE tellen niet" in out
     assert "30 werkdagen geteld vanaf de dag na 2026-05-08" in out
-    assert "elk jaar opgeschort (maand-dag): 07-11 t/m 08-15" in out
+    assert "elk jaar opgeschort: 11 juli t/m 15 augustus" in out
     assert "niet geteld: 2026-05-14 (feestdag: O. L. H. Hemelvaart)" in out
     assert "niet geteld: 2026-05-25 (feestdag: Pinkstermaandag)" in out
     assert "uiterste_antwoorddatum = 2026-06-23" in out
@@ -55,7 +55,7 @@ def test_explain_names_the_suspended_run_month_first(cli, tmp_path):
     step = json.loads(res.stdout)["steps"][-1]
     suspended = [s for s in step["details"]["niet_geteld"] if s["soort"] == "opgeschort"]
     assert suspended == [{"soort": "opgeschort", "van": "2026-07-11", "tot": "2026-08-15",
-                          "reden": "opgeschort (07-11 t/m 08-15)"}]
+                          "reden": "opgeschort (11 juli t/m 15 augustus)"}]
 
 
 def test_an_oral_complaint_is_told_to_be_written(cli, tmp_path):
@@ -70,7 +70,7 @@ def test_the_number_of_days_and_the_window_are_policy_in_the_rule_file(cli, tmp_
     folder = rules_copy("ovsg")
     path = folder / "klacht.yaml"
     text = path.read_text(encoding="utf-8")
-    text = text.replace("value: 30\n", "value: 20\n").replace('tot: "08-15"', 'tot: "07-31"')
+    text = text.replace("value: 30\n", "value: 20\n").replace("tot: 15 augustus", "tot: 31 juli")
     path.write_text(text, encoding="utf-8")
     case = write_case(tmp_path, klacht("2026-06-01"))
     out = cli.json("--rules", str(folder), "decide", DECISION, "--case", case, "--on", "2026-06-02")

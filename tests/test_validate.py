@@ -73,7 +73,7 @@ def test_warnings_alone_exit_zero(cli, monkeypatch):
     res = cli("rules", "validate", "warnings_only.yaml")
     assert res.exit_code == 0
     assert "warnings_only.yaml:14:7: warning: parameter 'ongebruikt'" in res.stdout
-    assert res.stdout.splitlines()[-1] == "1 rule file, 0 example files: 0 errors, 3 warnings"
+    assert res.stdout.splitlines()[-1] == "1 rule file, 0 example files: 0 errors, 6 warnings"
 
 
 def test_the_rules_in_use_and_their_examples_are_clean(cli):
@@ -151,6 +151,7 @@ source: 001_cab1d0af50fd2a82.txt
 versions:
   - version: "2024-01-01"
     in_force_from: 2024-01-01
+    citation: "001_cab1d0af50fd2a82.txt §7"
     decisions:
       termijn:
         title: Termijn
@@ -167,7 +168,7 @@ versions:
 
 @pytest.mark.parametrize("calendar, problems", [
     ("be_test", []),
-    ("bee_test", ["15:55: unknown calendar 'bee_test'; known: be_test, omo.nl, ovsg.be"]),
+    ("bee_test", ["16:55: unknown calendar 'bee_test'; known: be_test, omo.nl, ovsg.be"]),
 ])
 def test_unknown_calendar_is_reported_at_the_argument(tmp_path, calendar, problems):
     (tmp_path / "kalender.yaml").write_text(CALENDAR_RULES % calendar, encoding="utf-8")

@@ -81,7 +81,9 @@ def test_explain_names_the_version_that_set_a_parameter(cli, tmp_path, rules_cop
     params = {p["name"]: p for p in trail["parameters"]}
     assert params["duur_maanden"]["value"] == 12
     assert params["duur_maanden"]["set_in_version"] == "2027-09-01"
-    assert params["duur_maanden"]["citation"] == "004_818087524ef516da.txt §4.2"  # inherited
+    # a new value without a citation of its own is cited to the version that sets it, never
+    # to the §4.2 text that says 10
+    assert params["duur_maanden"]["citation"] == "wijziging van de regeling (voorbeeld)"
     assert params["zomerperiode"]["set_in_version"] == "2024-02-02"
 
 

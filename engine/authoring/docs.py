@@ -234,7 +234,8 @@ def _decision_markdown(d: dict) -> list[str]:
     if d["parameters"]:
         out += ["### Parameters", ""]
         out += _table(["parameter", "waarde", "omschrijving", "bron"],
-                      [[f"`{p['name']}`", show(p["value"]) + (f" {p['unit']}" if p["unit"] else ""),
+                      [[f"`{p['name']}`", (p.get("shown") or show(p["value"]))
+                        + (f" {p['unit']}" if p["unit"] else ""),
                         p["label"], p["citation"]] for p in d["parameters"]])
     for t in d["tables"]:
         out += [f"### Beslistabel: {t['label']}", "",

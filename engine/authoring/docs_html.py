@@ -186,7 +186,7 @@ def _decision(d: dict) -> str:
         out.append("<h3>Parameters</h3>")
         out.append(_table(["parameter", "waarde", "omschrijving", "bron"], [
             [f"<code>{e(p['name'])}</code>",
-             e(show(p["value"]) + (f" {p['unit']}" if p["unit"] else "")),
+             e((p.get("shown") or show(p["value"])) + (f" {p['unit']}" if p["unit"] else "")),
              e(p["label"]), e(p["citation"])] for p in d["parameters"]],
             ["", "val", "", "cite"]))
     for t in d["tables"]:

@@ -21,6 +21,7 @@ from typing import Any
 from ..base.atomicfile import write_atomically
 from ..base.errors import Problem, RuleFileError, UsageError
 from ..base.jsonvalues import to_json
+from ..compiling import paramtypes
 from ..compiling.compiler import Context
 from ..compiling.model import RuleSet
 from ..rulefiles.yamlsource import _value_kind
@@ -31,6 +32,7 @@ class Change:
     name: str
     old: Any
     new: Any
+    citation: str = ""  # the text that sets the new value (--cite NAME=TEXT)
 
 
 @dataclass
@@ -49,8 +51,8 @@ class NewVersion:
         return {"ruleset": self.ruleset, "file": self.file, "version": self.name,
                 "amends": self.amends, "in_force_from": self.in_force_from.isoformat(),
                 "citation": self.citation,
-                "parameters": [{"name": c.name, "old": to_json(c.old), "new": to_json(c.new)}
-                               for c in self.changes]}
+                "parameters": [{"name": c.name, "old": to_json(c.old), "new": to_json(c.new),
+                                "citation": c.citation} for c in self.changes]}
 
 
 def parse_assignment(text: str) -> tuple[str, Any]:
@@ -70,8 +72,19 @@ def parse_assignment(text: str) -> tuple[str, Any]:
     return name, value
 
 
+def parse_citation(text: str) -> tuple[str, str]:
+    """`PARAM=TEXT`: the citation of one parameter's new value."""
+    name, sep, cited = text.partition("=")
+    name, cited = name.strip(), cited.strip()
+    if not sep or not name or not cited:
+        raise UsageError(f"--cite {text!r}: write PARAM=TEXT, e.g. --cite "
+                         f"duur_maanden=\"besluit van 1 juli 2027 §2\"")
+    return name, cited
+
+
 def plan(ruleset: RuleSet, start: _dt.date, sets: list[tuple[str, Any]], *,
-         name: str | None = None, citation: str = "") -> NewVersion:
+         name: str | None = None, citation: str = "",
+         cites: list[tuple[str, str]] = ()) -> NewVersion:
     """Check the request against the rule set and say what will be written."""
     base = ruleset.versions[-1]
     if start <= base.in_force_from:
@@ -92,12 +105,24 @@ def plan(ruleset: RuleSet, start: _dt.date, sets: list[tuple[str, Any]], *,
         if _value_kind(value) != _value_kind(param.value):
             raise UsageError(f"--set {pname}: {pname} is {_value_kind(param.value)} "
                              f"({_show(param.value)}), not {_value_kind(value)} ({_show(value)})")
+        wrong = paramtypes.check(pname, param.type, value, param.minimum, param.maximum)
+        if param.type == "yearly window" and not wrong:
+            wrong = "; ".join(m for _, m in paramtypes.window_problems(pname, value))
+        if wrong:
+            raise UsageError(f"--set {pname}: {wrong}")
         if to_json(value) == to_json(param.value):
             raise UsageError(f"--set {pname}: {pname} is already {_show(value)} in version "
                              f"{base.name}")
         if any(c.name == pname for c in changes):
             raise UsageError(f"--set {pname} is given twice")
         changes.append(Change(pname, param.value, value))
+    cited = dict(cites)
+    for pname, _text in cites:
+        change = next((c for c in changes if c.name == pname), None)
+        if change is None:
+            raise UsageError(f"--cite {pname}: give its new value with --set {pname}=VALUE; "
+                             f"--cite says which text sets it")
+        change.citation = cited[pname]
     return NewVersion(ruleset.id, ruleset.file, name, base.name, start, citation, changes)
 
 
@@ -129,7 +154,10 @@ def render(text: str, new: NewVersion) -> str:
     if new.changes:
         params = CommentedMap()
         for change in new.changes:
-            params[change.name] = _flow({"value": change.new})
+            entry = {"value": change.new}
+            if change.citation:
+                entry["citation"] = Quoted(change.citation)
+            params[change.name] = _flow(entry)
         item["parameters"] = params
     versions = doc["versions"]
     versions.append(item)

@@ -27,6 +27,7 @@ from .examples import (
     merge_dirs,
     rule_dirs_for,
 )
+from .ruletexts import text_warnings
 
 DEFAULT_WARN_DAYS = 90
 
@@ -167,6 +168,7 @@ def ruleset_warnings(ruleset: RuleSet, today: _dt.date, warn_days: int) -> list[
             if not any(name in _read_params(v) for v in heirs):
                 warn(version.name, ("parameters", name),
                      f"parameter {name!r} is not read by any decision, table or text")
+    problems.extend(text_warnings(ruleset, located))
     one_day = _dt.timedelta(days=1)
     for a, b in zip(ruleset.versions, ruleset.versions[1:]):
         if a.in_force_until is not None and a.in_force_until + one_day < b.in_force_from:

@@ -13,6 +13,7 @@ from typing import Any
 from ..base.jsonvalues import to_json
 from ..compiling.compiler import format_value
 from ..compiling.model import Decision, Param, RuleSet, Version
+from ..compiling.statictexts import source_of
 from ..compiling.tables import Cell, Row, Table
 from ..deciding.trail import _compact as show_value
 
@@ -83,8 +84,12 @@ def compare_copies(installed: RuleSet, draft: RuleSet) -> dict:
 
 
 def param_dict(param: Param) -> dict:
-    return {"name": param.name, "value": to_json(param.value), "unit": param.unit,
-            "label": param.label, "citation": param.citation, "set_in_version": param.version}
+    data = {"name": param.name, "value": to_json(param.value), "unit": param.unit,
+            "label": param.label, "citation": param.citation, "set_in_version": param.version,
+            "type": param.type}
+    if param.shown:
+        data["shown"] = param.shown
+    return data
 
 
 def _compare_params(old: dict[str, Param], new: dict[str, Param]) -> dict:
@@ -140,7 +145,7 @@ def _compare_tables(old: dict[str, Table], new: dict[str, Table]) -> dict:
 def _compare_table(old: Table, new: Table) -> dict:
     settings = [{"field": f, "old": getattr(old, f), "new": getattr(new, f)}
                 for f in ("label", "citation", "hit_policy", "inputs", "outputs")
-                if getattr(old, f) != getattr(new, f)]
+                if source_of(getattr(old, f)) != source_of(getattr(new, f))]
     before = [row_dict(old, r) for r in old.rows]
     after = [row_dict(new, r) for r in new.rows]
     left = [r for r in before if not any(_same_row(r, a) for a in after)]
@@ -169,15 +174,16 @@ def _same_row(a: dict, b: dict) -> bool:
 def _signature(decision: Decision) -> dict[str, dict[str, Any]]:
     """What a decision is made of, part by part, to say which part changed."""
     return {
-        "beschrijving": {"title": {"t": decision.title}, "description": {"t": decision.description},
+        "beschrijving": {"title": {"t": source_of(decision.title)},
+                         "description": {"t": source_of(decision.description)},
                          "citation": {"t": decision.citation}},
         "invoer": {f.name: {"type": f.type, "required": f.required, "one_of": f.one_of,
                             "default": to_json(f.default), "label": f.label,
                             "fields": f.fields} for f in decision.inputs},
-        "stap": {s.name: {"kind": s.kind, "source": s.source, "label": s.label,
+        "stap": {s.name: {"kind": s.kind, "source": s.source, "label": source_of(s.label),
                           "citation": s.citation,
                           "note": s.note.text.source if s.note else None} for s in decision.steps},
-        "uitkomst": {o.name: {"value": o.value.source, "label": o.label}
+        "uitkomst": {o.name: {"value": o.value.source, "label": source_of(o.label)}
                      for o in decision.outputs},
         "toelichting": {str(i): {"text": n.text.source, "when": n.when.source if n.when else None}
                         for i, n in enumerate(decision.notes, 1)},
@@ -221,7 +227,7 @@ def _in_force(summary: dict) -> str:
 
 def _value(param: dict) -> str:
     unit = f" {param['unit']}" if param.get("unit") else ""
-    return show_value(param["value"]) + unit
+    return (param.get("shown") or show_value(param["value"])) + unit
 
 
 def render_version_diff(diff: dict, indent: str = "") -> list[str]:
@@ -233,55 +239,71 @@ def render_version_diff(diff: dict, indent: str = "") -> list[str]:
         if change["field"] in ("amends", "citation"):
             word = "wijzigt" if change["field"] == "amends" else "bron"
             out.append(f"  {word}: {format_value(change['old'])} → {format_value(change['new'])}")
-    params = diff["parameters"]
-    if any(params.values()):
-        out.append("parameters")
-        for p in params["changed"]:
-            old, new = p["old"], p["new"]
-            out.append(f"  ~ {p['name']} ({new['label']})")
-            if "value" in p["fields"] or "unit" in p["fields"]:
-                out.append(f"      waarde: {_value(old)} → {_value(new)}")
-            for field, word in (("label", "omschrijving"), ("citation", "bron")):
-                if field in p["fields"]:
-                    out.append(f"      {word}: {old[field]} → {new[field]}")
-            if "citation" not in p["fields"]:
-                out.append(f"      bron: {new['citation']}")
-        for kind in ("added", "removed"):
-            for p in params[kind]:
-                out.append(f"  {_MARK[kind]} {p['name']} = {_value(p)}  ({p['label']}) "
-                           f"[{p['citation']}]")
-    tables = diff["tables"]
-    if any(tables.values()):
-        out.append("beslistabellen")
-        for t in tables["added"]:
-            out.append(f"  + {t['name']} ({t['label']}), {len(t['rows'])} rijen")
-        for t in tables["removed"]:
-            out.append(f"  - {t['name']} ({t['label']})")
-        for t in tables["changed"]:
-            out.append(f"  ~ {t['name']} ({t['label']})")
-            for s in t["settings"]:
-                out.append(f"      {s['field']}: {show_value(s['old'])} → "
-                           f"{show_value(s['new'])}")
-            for r in t["rows_added"]:
-                out.append(f"      + rij {r['row']}: {_row_text(r)}")
-            for r in t["rows_removed"]:
-                out.append(f"      - rij {r['row']}: {_row_text(r)}")
-            for c in t["rows_changed"]:
-                out.extend(_changed_row(c["old"], c["new"]))
-    decisions = diff["decisions"]
-    if any(decisions.values()):
-        out.append("beslissingen")
-        for kind in ("added", "removed"):
-            for d in decisions[kind]:
-                out.append(f"  {_MARK[kind]} {d['id']} — {d['title']}")
-        for d in decisions["changed"]:
-            parts = ", ".join(f"{c['part']} {c['name']} {_CHANGE_WORDS[c['change']]}"
-                              if c["part"] != "beschrijving" else f"{c['name']} gewijzigd"
-                              for c in d["changes"])
-            out.append(f"  ~ {d['id']}: {parts}")
+    out += _param_lines(diff["parameters"])
+    out += _table_lines(diff["tables"])
+    out += _decision_lines(diff["decisions"])
     if not has_changes(diff):
         out.append("geen wijzigingen in parameters, beslistabellen of beslissingen")
     return [indent + line for line in out]
+
+
+def _param_lines(params: dict) -> list[str]:
+    """The parameters part of a version comparison: changed, added and removed."""
+    if not any(params.values()):
+        return []
+    out = ["parameters"]
+    for p in params["changed"]:
+        old, new = p["old"], p["new"]
+        out.append(f"  ~ {p['name']} ({new['label']})")
+        if "value" in p["fields"] or "unit" in p["fields"]:
+            out.append(f"      waarde: {_value(old)} → {_value(new)}")
+        for field, word in (("label", "omschrijving"), ("citation", "bron")):
+            if field in p["fields"]:
+                out.append(f"      {word}: {old[field]} → {new[field]}")
+        if "citation" not in p["fields"]:
+            out.append(f"      bron: {new['citation']}")
+    for kind in ("added", "removed"):
+        for p in params[kind]:
+            out.append(f"  {_MARK[kind]} {p['name']} = {_value(p)}  ({p['label']}) "
+                       f"[{p['citation']}]")
+    return out
+
+
+def _table_lines(tables: dict) -> list[str]:
+    """The decision-tables part of a version comparison, row by row for a changed table."""
+    if not any(tables.values()):
+        return []
+    out = ["beslistabellen"]
+    for t in tables["added"]:
+        out.append(f"  + {t['name']} ({t['label']}), {len(t['rows'])} rijen")
+    for t in tables["removed"]:
+        out.append(f"  - {t['name']} ({t['label']})")
+    for t in tables["changed"]:
+        out.append(f"  ~ {t['name']} ({t['label']})")
+        for s in t["settings"]:
+            out.append(f"      {s['field']}: {show_value(s['old'])} → "
+                       f"{show_value(s['new'])}")
+        out += [f"      + rij {r['row']}: {_row_text(r)}" for r in t["rows_added"]]
+        out += [f"      - rij {r['row']}: {_row_text(r)}" for r in t["rows_removed"]]
+        for c in t["rows_changed"]:
+            out.extend(_changed_row(c["old"], c["new"]))
+    return out
+
+
+def _decision_lines(decisions: dict) -> list[str]:
+    """The decisions part of a version comparison: what changed in each."""
+    if not any(decisions.values()):
+        return []
+    out = ["beslissingen"]
+    for kind in ("added", "removed"):
+        for d in decisions[kind]:
+            out.append(f"  {_MARK[kind]} {d['id']} — {d['title']}")
+    for d in decisions["changed"]:
+        parts = ", ".join(f"{c['part']} {c['name']} {_CHANGE_WORDS[c['change']]}"
+                          if c["part"] != "beschrijving" else f"{c['name']} gewijzigd"
+                          for c in d["changes"])
+        out.append(f"  ~ {d['id']}: {parts}")
+    return out
 
 
 def change_summary(diff: dict) -> list[str]:

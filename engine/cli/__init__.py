@@ -113,13 +113,14 @@ def main(ctx: click.Context, rules: tuple[str, ...], log_path: str | None, no_lo
 
 
 def _register() -> None:
-    from . import authoring, decide, log, plugins, rules
+    from . import authoring, decide, log, plugins, rules, serve
 
     decide.register(main)
     log.register(main)
     rules.register(main)
     plugins.register(main)
     authoring.register(main)
+    serve.register(main)
 
 
 _register()

@@ -62,8 +62,11 @@ def validate(state, paths, fmt, warn_days):
 @click.option("--format", "fmt", type=FORMAT, default="text")
 @click.option("--trail/--no-trail", default=True, show_default=True,
               help="Show the explanation of each failing decision.")
+@click.option("--coverage", is_flag=True,
+              help="Also report which table rows, steps, checks and notes the examples "
+                   "exercise, and list those none does.")
 @click.pass_obj
-def test(state, paths, fmt, trail):
+def test(state, paths, fmt, trail, coverage):
     """Run the worked examples (.cases.yaml) and show each failure as expected versus got.
 
     PATH is an example file or a folder; its examples are decided with the rule files of
@@ -95,8 +98,16 @@ def test(state, paths, fmt, trail):
         engine = state.engine
         files = example_files_in_use(engine.catalog)
     run = run_files(engine, files, trail=trail)
+    measured = None
+    if coverage:
+        from ..authoring import coverage as cover
+
+        measured = cover.measure(engine, files)
     if fmt == "json":
-        click.echo(json.dumps(run.as_dict(), ensure_ascii=False, indent=2))
+        data = run.as_dict()
+        if measured is not None:
+            data["coverage"] = [report.as_dict() for report in measured]
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
         for problem in run.problems:
             click.echo(str(problem))
@@ -110,6 +121,10 @@ def test(state, paths, fmt, trail):
         click.echo(f"{len(run.outcomes) - failed} passed, {failed} failed"
                    + (f", {len(run.problems)} problems in example files" if run.problems
                       else ""))
+        if measured is not None:
+            from ..authoring.coverage import render
+
+            click.echo("\n".join(render(measured)))
     sys.exit(0 if run.ok else 1)
 
 
@@ -238,12 +253,16 @@ def _date_option(text: str, option: str):
 @click.option("--set", "sets", multiple=True, metavar="PARAM=VALUE",
               help="A parameter's new value, read as YAML (12, 2026-09-01, text, [a, b]). "
                    "Repeatable.")
+@click.option("--cite", "cites", multiple=True, metavar="PARAM=TEXT",
+              help="The text that sets a parameter's new value (decision, article), written "
+                   "into the parameter; without it the value is cited to --citation. "
+                   "Repeatable.")
 @click.option("--citation", default="", metavar="TEXT",
               help="The text that makes the change (decision, article), for the version.")
 @click.option("--version", "name", metavar="NAME", help="The version's name (default: the date).")
 @click.option("--dry-run", is_flag=True, help="Show what would be added; write nothing.")
 @click.pass_obj
-def new_version(state, target, start, sets, citation, name, dry_run):
+def new_version(state, target, start, sets, cites, citation, name, dry_run):
     """Add a version to a rule file that amends its last version, keeping comments and layout.
 
     RULESET is the id of a rule set in a --rules folder (an editable copy) or the path of a
@@ -256,7 +275,8 @@ def new_version(state, target, start, sets, citation, name, dry_run):
     engine, ruleset = _editable(state, target)
     new = newversion.plan(ruleset, _date_option(start, "--from"),
                           [newversion.parse_assignment(s) for s in sets],
-                          name=name, citation=citation)
+                          name=name, citation=citation,
+                          cites=[newversion.parse_citation(c) for c in cites])
     if dry_run:
         import difflib
 
@@ -277,7 +297,8 @@ def new_version(state, target, start, sets, citation, name, dry_run):
     from ..deciding.trail import _compact as show_value
 
     for change in new.changes:
-        click.echo(f"  {change.name}: {show_value(change.old)} → {show_value(change.new)}")
+        click.echo(f"  {change.name}: {show_value(change.old)} → {show_value(change.new)}"
+                   + (f" [{change.citation}]" if change.citation else ""))
     rules = " ".join(f"--rules {d}" for d in state.rules)
     click.echo(f"bekijk de wijziging: regelwerk {rules + ' ' if rules else ''}rules diff "
                f"{new.ruleset}")

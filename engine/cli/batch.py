@@ -18,11 +18,11 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from ..base.errors import RegelwerkError, UsageError
-from ..deciding.lines import BadRow as _BadRow
-from ..deciding.lines import CsvRow as _CsvRow
-from ..deciding.lines import chunk_len as _chunk_len
-from ..deciding.lines import decide_chunk as decide_lines
-from ..deciding.lines import jsonl_chunks as _jsonl_chunks
+from ..log.chunks import BadRow as _BadRow
+from ..log.chunks import CsvRow as _CsvRow
+from ..log.chunks import chunk_len as _chunk_len
+from ..log.chunks import decide_chunk as decide_lines
+from ..log.chunks import jsonl_chunks as _jsonl_chunks
 from .output import silence_stdout
 
 CHUNK_LINES = 500  # lines per unit of work: big enough to amortise a round trip to a worker
@@ -127,7 +127,7 @@ def _builder(log: Any) -> Any:
 
 
 def decide_chunk(chunk: Any) -> tuple[bytes, int, int, list]:
-    """Decide a chunk of lines of this run (see `deciding.lines.decide_chunk`)."""
+    """Decide a chunk of lines of this run (see `log.chunks.decide_chunk`)."""
     log = _RUN.get("log")
     return decide_lines(_RUN["engine"], chunk, _RUN["decision"], _RUN["on"],
                         _builder(log) if log is not None else None)

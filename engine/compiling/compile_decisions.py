@@ -21,6 +21,8 @@ class DecisionCompiler(CompilerCore):
         for fname, fraw in raw["inputs"].items():
             facts[fname] = self.fact(fname, fraw, path + ("inputs", fname))
         scope = Scope(facts, params)
+        for fname, spec in facts.items():
+            self._fact_labels(spec, path + ("inputs", fname), scope)
         steps, steps_ok = self._steps(raw.get("steps") or [], path, scope, tables)
         outputs, outputs_ok = self._outputs(raw["outputs"], path, scope)
         notes, notes_ok = self._notes(raw.get("notes") or [], path, scope)
@@ -30,8 +32,9 @@ class DecisionCompiler(CompilerCore):
         return Decision(
             id=did,
             name=name,
-            title=raw["title"],
-            description=raw.get("description", ""),
+            title=self.fixed(raw["title"], params, path + ("title",), scope.used_params),
+            description=self.fixed(raw.get("description", ""), params,
+                                   path + ("description",), scope.used_params),
             citation=raw.get("citation", ""),
             inputs=list(facts.values()),
             steps=steps,
@@ -82,7 +85,9 @@ class DecisionCompiler(CompilerCore):
             except Abort:
                 ok = False
                 continue
-            label = "" if isinstance(oraw, str) else oraw.get("label", "")
+            label = "" if isinstance(oraw, str) else self.fixed(
+                oraw.get("label", ""), scope.params, path + ("outputs", oname, "label"),
+                scope.used_params)
             outputs.append(Output(oname, value, label))
         return outputs, ok
 
@@ -95,6 +100,13 @@ class DecisionCompiler(CompilerCore):
             except Abort:
                 ok = False
         return notes, ok
+
+    def _fact_labels(self, spec: FactSpec, path: tuple, scope: Scope) -> None:
+        """An input's label, and those of its items, with `{parameter}` filled in."""
+        spec.label = self.fixed(spec.label, scope.params, path + ("label",), scope.used_params)
+        if isinstance(spec.items, dict):
+            for key, item in spec.items.items():
+                self._fact_labels(item, path + ("items", key), scope)
 
     def fact(self, name: str, raw: dict, path: tuple) -> FactSpec:
         items: Any = raw.get("items")

@@ -20,7 +20,9 @@ class StepCompiler(CompilerCore):
     def step(self, raw: dict, path: tuple, scope: Scope, tables: dict[str, Table]):
         name = raw["name"]
         line, _ = self.doc.where(path)
-        common = dict(label=raw.get("label", ""), citation=raw.get("citation", ""), line=line)
+        common = dict(label=self.fixed(raw.get("label", ""), scope.params, path + ("label",),
+                                       scope.used_params),
+                      citation=raw.get("citation", ""), line=line)
         if "value" in raw:
             compiled = self.expr(raw["value"], scope, path + ("value",))
             fields = scope.fields_of(raw["value"].strip())

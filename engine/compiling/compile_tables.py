@@ -40,7 +40,8 @@ class TableCompiler(CompilerCore):
             raise Abort
         return Table(
             name=name,
-            label=raw.get("label", name),
+            label=self.fixed(raw.get("label", name), params, path + ("label",),
+                             scope.used_params),
             citation=raw.get("citation", ""),
             hit_policy=raw["hit_policy"],
             inputs=inputs,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as _dt
 
+from . import paramtypes
 from .core import Abort, CompilerCore
 from .model import Decision, Param, Version
 from .tables import Table
@@ -142,14 +143,17 @@ class VersionCompiler(CompilerCore):
         for pname, praw in (raw.get("parameters") or {}).items():
             inherited = params.get(pname)
             line, _ = self.doc.where(path + ("parameters", pname))
+            typed, wrong = paramtypes.settle(pname, praw, inherited, raw.get("citation", ""))
+            for key, message in wrong:
+                self.problem(path + ("parameters", pname, *key), message)
             params[pname] = Param(
                 name=pname,
                 value=praw["value"],
                 label=praw.get("label") or (inherited.label if inherited else ""),
-                citation=praw.get("citation") or (inherited.citation if inherited else ""),
                 unit=praw.get("unit") or (inherited.unit if inherited else ""),
                 version=name,
                 line=line,
+                **typed,
             )
         for tname, traw in (raw.get("tables") or {}).items():
             tables[tname] = (path + ("tables", tname), traw)

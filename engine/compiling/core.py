@@ -14,6 +14,7 @@ from typing import Any
 
 from ..base.errors import Problem
 from ..ops import OperationRegistry
+from . import statictexts
 from .expr import Compiled, ExprError, Ref, compile_expr, compile_text
 from .facts import parse_date
 from .model import Template
@@ -107,6 +108,17 @@ class CompilerCore:
             pos = m.end()
         pieces.append(text[pos:])
         return Template(text, compile_text([p for p in pieces if p != ""], format_value))
+
+    def fixed(self, text: str, params: dict, path: tuple, used: dict | None = None) -> str:
+        """A title, description or label with `{parameter}` filled in for this version; the
+        parameters it names count as read (into `used`)."""
+        filled, wrong, names = statictexts.fill(text, params, format_value)
+        if wrong is not None:
+            self.problem(path, wrong[1], col_offset=wrong[0])
+        if used is not None:
+            for name in names:
+                used.setdefault(name, params[name])
+        return filled
 
     def date(self, value: Any, path: tuple) -> _dt.date:
         try:

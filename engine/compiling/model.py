@@ -27,6 +27,11 @@ class Param:
     unit: str = ""
     version: str = ""  # the version that set this value
     line: int = 0
+    type: str = ""  # integer, number, date, text, bool, list, mapping, yearly window
+    minimum: Any = None
+    maximum: Any = None
+    own_citation: bool = True  # False: a changed value cited to its version, not its own text
+    shown: str = ""  # the value as a person reads it, when not plain ("5 juli – 15 augustus")
 
 
 @dataclass

@@ -44,6 +44,7 @@ def build_trail(ruleset: RuleSet, version: Version, decision: Decision, case: di
     params = [{
         "name": p.name, "label": p.label, "value": p.value, "unit": p.unit,
         "citation": p.citation, "set_in_version": p.version,
+        **({"shown": p.shown} if p.shown else {}),
     } for p in decision.params]
     steps = []
     for step in decision.steps:
@@ -143,7 +144,8 @@ def render_text(trail: dict) -> str:
     for i, p in enumerate(trail["parameters"]):
         unit = f" {p['unit']}" if p.get("unit") else ""
         out.append(f"│  {'└' if i == len(trail['parameters']) - 1 else '├'}─ {p['name']} = "
-                   f"{_short(p['value'])}{unit}  — {p['label']} [{p['citation']}]")
+                   f"{p.get('shown') or _short(p['value'])}{unit}  — {p['label']} "
+                   f"[{p['citation']}]")
     out.append("├─ stappen")
     for i, s in enumerate(trail["steps"]):
         last = i == len(trail["steps"]) - 1
@@ -236,7 +238,8 @@ def render_markdown(trail: dict) -> str:
         out += ["| Parameter | Omschrijving | Waarde | Bron |", "|---|---|---|---|"]
         for p in trail["parameters"]:
             unit = f" {p['unit']}" if p.get("unit") else ""
-            out.append(f"| `{p['name']}` | {_cell(p['label'])} | {_cell(p['value'])}{unit} | "
+            out.append(f"| `{p['name']}` | {_cell(p['label'])} | "
+                       f"{_cell(p.get('shown') or p['value'])}{unit} | "
                        f"{_cell(p['citation'])} |")
     else:
         out.append("Deze beslissing gebruikt geen parameters.")
@@ -322,7 +325,7 @@ def _working_day_lines(details: dict) -> list[str]:
         return lines + ["geen begindatum: er wordt niet geteld"]
     lines.append(f"{details['werkdagen']} werkdagen geteld vanaf de dag na {details['vanaf']}")
     if details["opgeschort"]:
-        lines.append("elk jaar opgeschort (maand-dag): " + ", ".join(
+        lines.append("elk jaar opgeschort: " + ", ".join(
             f"{w['van']} t/m {w['tot']}" for w in details["opgeschort"]))
     skipped = details["niet_geteld"]
     weekend = [s for s in skipped if s["soort"] == "weekend"]

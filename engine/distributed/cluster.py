@@ -19,8 +19,8 @@ from typing import Any
 
 from ..base.errors import RegelwerkError, UsageError
 from ..deciding.api import parse_on
-from ..deciding.lines import jsonl_chunks
 from ..log.backend import LogBackend
+from ..log.chunks import jsonl_chunks
 from .partition import Job, decide_partition
 
 PARTITION_LINES = 5000  # lines per task: a round trip to a worker costs about a millisecond

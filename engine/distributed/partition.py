@@ -4,7 +4,7 @@
 it, so any engine that maps a function over partitions can run it: Dask (see `cluster`),
 Spark's `mapInPandas` (see README), a process pool. Each worker process builds its Engine
 once, on its first partition, and keeps it; the lines are decided by the batch's own code
-(`deciding.lines`), so every line gets the answer `decide --cases` gives it.
+(`log.chunks`), so every line gets the answer `decide --cases` gives it.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..deciding.api import Engine
-from ..deciding.lines import Lines, decide_chunk
 from ..log.backend import LogBackend
 from ..log.blocks import new_run_key, partition_keys
+from ..log.chunks import Lines, decide_chunk
 
 # The engines of this worker process, by their rule folders: built once, used by every
 # partition the process decides.
@@ -49,7 +49,7 @@ def engine_for(rules: tuple[str, ...]) -> Engine:
 
 def decide_partition(chunk: Any, job: Job, part: int | None) -> tuple[bytes, int, int]:
     """Decide one partition: (output, JSON Lines in input order; lines failed; internal
-    errors). `chunk` is a `deciding.lines.Lines` (first line number, bytes, count) or a list
+    errors). `chunk` is a `log.chunks.Lines` (first line number, bytes, count) or a list
     of (line number, line). With a log, the partition's decisions are committed to it, in one
     transaction, before this returns: an answer handed out is logged, and a partition run
     again (a worker lost) writes the same block keys, which the log keeps once. `part` is the

@@ -113,7 +113,8 @@ OPERATIONS = [
             "where": Arg("item", doc="welke perioden tellen", item_of="periods"),
             "not_before": Arg(required=False, doc="dagen vóór deze datum tellen niet"),
             "exclude": Arg(required=False, doc="perioden die niet tellen (afwezigheden)"),
-            "exclude_yearly": Arg(required=False, doc="jaarlijkse vensters MM-DD die niet tellen"),
+            "exclude_yearly": Arg(required=False, doc="jaarlijkse vensters {van, tot} "
+                                  "(bv. 5 juli, 15 augustus) die niet tellen"),
             "start_field": Arg("text", False, "veld met de begindatum (standaard van)"),
             "end_field": Arg("text", False, "veld met de einddatum (standaard tot)"),
         },

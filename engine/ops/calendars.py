@@ -25,28 +25,66 @@ YearlyWindow = tuple[tuple[int, int], tuple[int, int]]
 _ONE_DAY = timedelta(days=1)
 _WEEKDAY_NAMES = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
 _MONTH_DAY = re.compile(r"(\d\d)-(\d\d)")
+MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
+          "september", "oktober", "november", "december")
+_NAMED_DAY = re.compile(r"(\d{1,2})\s+([a-z]+)\.?")
+_MONTH_BY_NAME = {**{name[:3]: i for i, name in enumerate(MONTHS, 1)},
+                  **{name: i for i, name in enumerate(MONTHS, 1)}, "sept": 9}
 
 
 def parse_month_day(text: str) -> tuple[int, int]:
-    """Read a rule file's yearly date "MM-DD" ("07-11" is 11 July) into (month, day)."""
-    match = _MONTH_DAY.fullmatch(text)
+    """Read a rule file's yearly date into (month, day).
+
+    Day first with the month named in Dutch, as a Fleming writes it: "5 juli", "15 augustus"
+    (the first three letters will do: "5 jul"). The older numeric form "MM-DD" is still read
+    month first ("07-11" is 11 July), as it always was, so no existing file changes meaning;
+    `validate` warns about it, because a reader takes "07-05" for 7 May."""
+    cleaned = " ".join(text.split()).lower()
+    named = _NAMED_DAY.fullmatch(cleaned)
+    if named is not None:
+        month = _MONTH_BY_NAME.get(named[2])
+        if month is None:
+            raise ValueError(f"invalid month-day {text!r}: {named[2]!r} is not a month; "
+                             f"write the day and the month, e.g. '5 juli'")
+        day = int(named[1])
+        _check_month_day((month, day), text)
+        return month, day
+    match = _MONTH_DAY.fullmatch(cleaned)
     if match is None:
-        raise ValueError(f"invalid month-day {text!r}: expected MM-DD, e.g. '07-11' for 11 July")
+        raise ValueError(f"invalid month-day {text!r}: write the day and the month, "
+                         f"e.g. '5 juli' or '15 augustus'")
     month, day = int(match[1]), int(match[2])
     _check_month_day((month, day), text)
     return month, day
 
 
+def is_numeric_month_day(text: Any) -> bool:
+    """Whether a yearly date is written in the old numeric form "MM-DD" (read month first)."""
+    return isinstance(text, str) and _MONTH_DAY.fullmatch(text.strip()) is not None
+
+
+def format_month_day(month_day: tuple[int, int]) -> str:
+    """(7, 5) as a Fleming reads it: "5 juli"."""
+    month, day = month_day
+    return f"{day} {MONTHS[month - 1]}"
+
+
+def format_window(window: YearlyWindow) -> str:
+    """A yearly window as "5 juli – 15 augustus" (both days included)."""
+    return f"{format_month_day(window[0])} – {format_month_day(window[1])}"
+
+
 def windows_from_rule(value: Any, where: str) -> tuple[YearlyWindow, ...]:
-    """Read yearly windows as rule files give them (`[{van: "07-11", tot: "08-15"}]`)."""
+    """Read yearly windows as rule files give them (`[{van: "11 juli", tot: "15 augustus"}]`)."""
     if value is None:
         return ()
     if not isinstance(value, (list, tuple)):
-        raise TypeError(f"{where} must be a list of {{van, tot}} (MM-DD), got {value!r}")
+        raise TypeError(f"{where} must be a list of {{van, tot}} (e.g. van: '5 juli'), "
+                        f"got {value!r}")
     windows = []
     for i, window in enumerate(value):
         if not isinstance(window, Mapping) or "van" not in window or "tot" not in window:
-            raise ValueError(f"{where}[{i}] must have van and tot (MM-DD), got {window!r}")
+            raise ValueError(f"{where}[{i}] must have van and tot (e.g. '5 juli'), got {window!r}")
         try:
             windows.append((parse_month_day(str(window["van"])), parse_month_day(str(window["tot"]))))
         except ValueError as err:
@@ -207,8 +245,9 @@ def month_day_text(md: tuple[int, int]) -> str:
 
 
 def _describe(windows: list[YearlyWindow]) -> str:
-    """'opgeschort (07-11 t/m 08-15)', written MM-DD as in the rule files."""
-    spans = [f"{month_day_text(first)} t/m {month_day_text(last)}" for first, last in windows]
+    """'opgeschort (11 juli t/m 15 augustus)', day first as a Fleming reads it."""
+    spans = [f"{format_month_day(first)} t/m {format_month_day(last)}"
+             for first, last in windows]
     return f"opgeschort ({', '.join(spans)})"
 
 

@@ -21,7 +21,7 @@ from .calendars import (
     add_working_days,
     checked_windows,
     explain_working_days,
-    month_day_text,
+    format_month_day,
     windows_from_rule,
 )
 
@@ -118,7 +118,8 @@ def _explain(args: dict[str, Any], result: Any) -> dict[str, Any]:
         "land": cal.country,
         "vanaf": start,
         "werkdagen": args["days"],
-        "opgeschort": [{"van": month_day_text(a), "tot": month_day_text(b)} for a, b in windows],
+        "opgeschort": [{"van": format_month_day(a), "tot": format_month_day(b)}
+                       for a, b in windows],
         "niet_geteld": [],
         "uitkomst": result,
     }
@@ -147,7 +148,8 @@ OPERATIONS = [
             "days": Arg(doc="het aantal werkdagen"),
             "calendar": Arg(doc="de naam van de kalender (een plugin levert ze)"),
             "suspended": Arg(required=False,
-                             doc="jaarlijkse vensters {van, tot} (MM-DD) waarin niet geteld wordt"),
+                             doc="jaarlijkse vensters {van, tot} (bv. 11 juli, 15 augustus) "
+                                 "waarin niet geteld wordt"),
         },
         "De n-de werkdag na een datum in een kalender, buiten jaarlijkse opschortingen.",
         check=_check,

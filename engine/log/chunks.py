@@ -1,9 +1,9 @@
-"""Deciding batch lines: one JSON Lines line or CSV row at a time, an error in place of a
-line that cannot be decided, and the decisions added to a decision-log block builder.
+"""Chunks of a batch: lines read in blocks, CSV rows typed by the decision's inputs, and a
+chunk decided line by line (with `lines`, one line's answer) into its output and the
+decision-log blocks to write.
 
-The one implementation of a batch line, used by `decide --cases` (in-process or in its
-worker processes) and by the Dask path (`distributed`), so every way of running a batch
-gives the same answer, byte for byte, for every line.
+Used by `decide --cases` (in-process or in its worker processes) and by the Dask path
+(`distributed`), so every way of running a batch answers every line with the same bytes.
 """
 
 from __future__ import annotations
@@ -13,10 +13,9 @@ from collections.abc import Iterable, Iterator
 from itertools import islice
 from typing import Any
 
-from ..base.errors import RegelwerkError, UsageError
-from ..rulefiles.yamlsource import load_json_record
+from ..base.errors import UsageError
+from .lines import DECIDED, INTERNAL, decide_json_line, decide_line
 
-_RECORD_KEYS = {"decision", "on", "case"}
 _TRUE = {"true", "ja", "yes", "waar", "1"}
 _FALSE = {"false", "nee", "no", "onwaar", "0"}
 
@@ -86,7 +85,7 @@ def _cell(spec: Any, text: str) -> Any:
     return text if kind == "text" else value
 
 
-def _csv_record(engine: Any, row: dict, decision: str | None, on: Any) -> dict:
+def csv_record(engine: Any, row: dict, decision: str | None, on: Any) -> dict:
     did = row.pop("decision", "").strip() or decision
     day = row.pop("on", "").strip() or on
     case: dict = {}
@@ -105,21 +104,10 @@ def decide_one(engine: Any, item: Any, decision: str | None, on: Any) -> tuple[A
     (UTF-8 bytes; None for a CSV row)."""
     if isinstance(item, BadRow):
         raise UsageError(str(item))
-    raw = None
     if isinstance(item, CsvRow):
-        record = _csv_record(engine, dict(item), decision, on)
-    else:
-        try:
-            raw = item
-            record = load_json_record(item.decode("utf-8"))
-        except json.JSONDecodeError as err:
-            raise UsageError(f"invalid JSON at column {err.colno}: {err.msg}") from None
-        except UnicodeDecodeError as err:
-            raise UsageError(f"not UTF-8 text ({err.reason})") from None
-    result = engine.decide_record(record, decision, on)
-    if not record.keys() <= _RECORD_KEYS:
-        raw = None  # the log keeps what was decided on, not what else the line carried
-    return result, record.get("case", {}), raw
+        record = csv_record(engine, dict(item), decision, on)
+        return engine.decide_record(record, decision, on), record.get("case", {}), None
+    return decide_json_line(engine, item, decision, on)
 
 
 def decide_chunk(engine: Any, chunk: Any, decision: str | None, on: Any,
@@ -127,30 +115,16 @@ def decide_chunk(engine: Any, chunk: Any, decision: str | None, on: Any,
     """Decide a chunk of lines: (output lines, lines failed, internal errors, decision-log
     blocks to write). `builder`, when given, is a decision-log block builder
     (`log.blocks.BlockBuilder`): each decision is added to it and its line gets a `log_id`."""
-    blocks = []
+    blocks: list = []
     out: list[bytes] = []  # encoded line by line: the log keeps the same bytes
     failed = internal = 0
     for number, item in chunk_items(chunk):
-        try:
-            result, case, record = decide_one(engine, item, decision, on)
-            text = result.as_json().encode("utf-8")
-            if builder is not None:
-                if builder.full():
-                    blocks.append(builder.take())
-                logged = builder.add(result, case, text, record)
-                text = b"".join((text[:-1], b',"log_id":"', logged.encode(), b'"}'))
-            out.append(text)
-            continue
-        except RegelwerkError as err:
-            message = str(err)
-        except RecursionError:
-            message = "the line is nested too deeply"
-        except Exception as err:  # noqa: BLE001 - a bug: name it on its line, go on
-            internal += 1
-            message = f"internal error: {type(err).__name__}: {' '.join(str(err).split())}"
-        failed += 1
-        out.append(json.dumps({"line": number, "error": message}, ensure_ascii=False,
-                              separators=(",", ":")).encode("utf-8"))
+        text, status = decide_line(number, decide_one, (engine, item, decision, on), builder,
+                                   blocks)
+        out.append(text)
+        if status != DECIDED:
+            failed += 1
+            internal += status == INTERNAL
     out.append(b"")
     if builder is not None and len(builder):
         blocks.append(builder.take())
