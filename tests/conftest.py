@@ -82,3 +82,65 @@ def log_bytes(path: Path) -> bytes:
         blocks = [zstandard.ZstdDecompressor().decompress(row[0])
                   for row in conn.execute("SELECT entries FROM blocks")]
     return files + b"".join(blocks)
+
+
+# ------------------------------------------------------------------ both log backends
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """The URL of a PostgreSQL server for the tests: REGELWERK_TEST_PG (as CI gives it), else
+    one started here for the session (tests/pgserver.py), as root too."""
+    import os
+
+    import pgserver
+
+    given = os.environ.get("REGELWERK_TEST_PG")
+    if given:
+        yield given
+        return
+    url, folder = pgserver.start()
+    try:
+        yield url
+    finally:
+        pgserver.stop(folder)
+
+
+@pytest.fixture
+def pg_url(pg_server):
+    """A decision log of its own on the server: a fresh schema, dropped afterwards."""
+    import uuid
+
+    import psycopg
+
+    schema = f"t_{uuid.uuid4().hex[:16]}"
+    with psycopg.connect(pg_server, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    sep = "&" if "?" in pg_server else "?"
+    yield f"{pg_server}{sep}options=-csearch_path%3D{schema}"
+    with psycopg.connect(pg_server, autocommit=True) as conn:
+        conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def log_url(request, private_decision_log, monkeypatch) -> str:
+    """The decision log of a test on each backend in turn: an SQLite file, then a PostgreSQL
+    schema; REGELWERK_LOG names it, so the CLI uses it."""
+    if request.param == "sqlite":
+        return str(private_decision_log)
+    url = request.getfixturevalue("pg_url")
+    monkeypatch.setenv("REGELWERK_LOG", url)
+    return url
+
+
+def log_text(location: str) -> bytes:
+    """Everything a decision log holds, as bytes to search for a value that must be gone:
+    the SQLite files and their decompressed blocks, or every row of the PostgreSQL tables."""
+    if not location.startswith("postgresql://"):
+        return log_bytes(Path(location))
+    import psycopg
+
+    with psycopg.connect(location) as conn:
+        rows = [conn.execute(f"SELECT coalesce(string_agg(t::text, ' '), '') FROM {table} t")
+                .fetchone()[0] for table in ("rulesets", "blocks", "decisions")]
+    return " ".join(rows).encode("utf-8")

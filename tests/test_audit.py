@@ -1,13 +1,17 @@
 """Auditing logged decisions: explain --id from the rules as they were, replay with today's
-rules and the cause of a difference, list/show with filters, purge for good."""
+rules and the cause of a difference, list/show with filters, purge for good. Every test runs
+on both backends of the log (an SQLite file and a PostgreSQL server: see `log_url`)."""
 
 from __future__ import annotations
 
 import datetime as _dt
 from pathlib import Path
 
-from conftest import log_bytes, write_case
-from regelwerk.engine.log.decisionlog import DecisionLog
+import pytest
+from conftest import log_text, write_case
+from regelwerk.engine.log.decisionlog import open_log
+
+pytestmark = pytest.mark.usefixtures("log_url")
 
 CASE = {"vormingsattest": {"datum": "2025-06-01"},
         "aanstellingen": [{"van": "2025-09-01", "soort": "proeftijd"}]}
@@ -159,13 +163,13 @@ def test_log_commands_report_bad_ids_and_dates(cli, tmp_path):
     assert cli("explain", "--id", "0123456789", "--on", ON).exit_code == 2
 
 
-def test_purge_removes_entries_for_good(cli, tmp_path, private_decision_log):
+def test_purge_removes_entries_for_good(cli, tmp_path, log_url):
     marker = "Zeer-Persoonlijke-Notitie-8123"
     _decide(cli, tmp_path, case=dict(CASE, notitie=marker))
     _decide(cli, tmp_path, decision="ovsg.klacht.antwoordtermijn", case=KLACHT)
-    log = DecisionLog(private_decision_log)
+    log = open_log(log_url)
     assert log.count() == 2
-    assert marker.encode() in log_bytes(private_decision_log)
+    assert marker.encode() in log_text(log_url)
 
     yesterday = (_dt.date.today() - _dt.timedelta(days=1)).isoformat()
     res = cli("log", "purge", "--before", yesterday, "--yes")
@@ -182,7 +186,7 @@ def test_purge_removes_entries_for_good(cli, tmp_path, private_decision_log):
     assert res.exit_code == 0, res.stderr
     assert "removed 2 decision(s)" in res.stdout and "2 rule-set text(s)" in res.stdout
     assert log.count() == 0
-    assert marker.encode() not in log_bytes(private_decision_log)
+    assert marker.encode() not in log_text(log_url)
 
 
 def test_a_hashed_fact_the_decision_does_not_read_is_no_obstacle(cli, tmp_path):
@@ -202,24 +206,35 @@ def test_a_hashed_fact_the_decision_does_not_read_is_no_obstacle(cli, tmp_path):
     assert res.exit_code == 1 and "aanstellingen.soort was logged only as a hash" in res.stderr
 
 
-def test_same_rules_other_outcome_names_the_software_then_and_now(cli, tmp_path,
-                                                                 private_decision_log):
+def _as_if_computed_otherwise(log_url: str) -> None:
+    """As if an older release of a date library had computed another end date then."""
     import json
     import sqlite3
 
     import zstandard
 
-    log_id = _decide(cli, tmp_path)
-    shown = cli.json("log", "show", log_id)
-    assert shown["engine"].startswith("regelwerk ") and "holidays " in shown["engine"]
-    # As if an older release of a date library had computed another end date then.
-    with sqlite3.connect(private_decision_log) as conn:
+    if log_url.startswith("postgresql://"):
+        import psycopg
+
+        with psycopg.connect(log_url) as conn:
+            conn.execute("UPDATE blocks SET engine = 'regelwerk 0.0.1, holidays 0.1'")
+            conn.execute("UPDATE decisions SET outputs = "
+                         "jsonb_set(outputs, '{einddatum}', '\"2026-06-29\"')")
+        return
+    with sqlite3.connect(log_url) as conn:
         [(entries,)] = conn.execute("SELECT entries FROM blocks").fetchall()
         record, decided = json.loads(zstandard.ZstdDecompressor().decompress(entries))
         decided["result"]["einddatum"] = "2026-06-29"
         then = zstandard.ZstdCompressor().compress(json.dumps([record, decided]).encode())
         conn.execute("UPDATE blocks SET engine = 'regelwerk 0.0.1, holidays 0.1', entries = ?",
                       (then,))
+
+
+def test_same_rules_other_outcome_names_the_software_then_and_now(cli, tmp_path, log_url):
+    log_id = _decide(cli, tmp_path)
+    shown = cli.json("log", "show", log_id)
+    assert shown["engine"].startswith("regelwerk ") and "holidays " in shown["engine"]
+    _as_if_computed_otherwise(log_url)
     out = cli("log", "replay", log_id).stdout
     assert "ANDERS" in out and "einddatum: 2026-06-29 → 2026-06-30" in out
     assert ("de software rekent nu anders: toen regelwerk 0.0.1, holidays 0.1, nu "

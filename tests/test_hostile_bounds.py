@@ -358,7 +358,7 @@ def test_log_list_is_valid_json_even_for_infinity_logged_by_an_earlier_version(c
                                                                               private_decision_log):
     import sqlite3
 
-    from regelwerk.engine.log.decisionlog import pack, unpack
+    from regelwerk.engine.log.blocks import pack, unpack
 
     folder = _rules(tmp_path, ["s=x * 1.5"], "s")
     assert _decide(cli, tmp_path, folder, {"x": 3}).exit_code == 0
@@ -386,7 +386,7 @@ def test_csv_rows_are_split_as_the_csv_module_reads_them(text):
     import csv
     import io
 
-    from regelwerk.engine.cli.batchinput import _parsed, _records
+    from regelwerk.engine.batch.input import _parsed, _records
 
     text += "\n"
     try:

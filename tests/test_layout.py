@@ -17,8 +17,8 @@ import pytest
 ENGINE = Path(__file__).resolve().parents[1] / "engine"
 
 # Lowest first: a layer may import itself and the layers before it, never one after it.
-LAYERS = ["base", "ops", "compiling", "rulefiles", "deciding", "authoring", "log", "server",
-          "cli"]
+LAYERS = ["base", "ops", "compiling", "rulefiles", "deciding", "authoring", "log", "batch",
+          "distributed", "server", "cli"]
 
 
 def _modules() -> dict[str, Path]:

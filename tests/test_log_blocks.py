@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from conftest import log_bytes, write_case
 from regelwerk.engine.deciding.api import Engine
-from regelwerk.engine.log import decisionlog
+from regelwerk.engine.log import blocks as decisionlog
+from regelwerk.engine.log import sqlite as sqlite_log
 from regelwerk.engine.log.decisionlog import DecisionLog
 
 DUUR = "go.jobtraining.duur"
@@ -128,13 +129,13 @@ def test_a_log_of_format_1_is_upgraded_and_its_ids_still_work(cli, tmp_path):
     log = DecisionLog(path)
     assert [e.id for e in log.entries()] == [f"{old_id}-1", made["log_id"]]
     with sqlite3.connect(path) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == decisionlog.SCHEMA_VERSION
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == sqlite_log.SCHEMA_VERSION
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert "decisions" not in tables
 
 
 def test_a_log_of_a_newer_format_is_refused(cli, tmp_path):
-    newer = decisionlog.SCHEMA_VERSION + 1
+    newer = sqlite_log.SCHEMA_VERSION + 1
     path = tmp_path / "new.sqlite"
     DecisionLog(path).check()
     with sqlite3.connect(path) as conn:

@@ -3,8 +3,8 @@
 The public API, importable from here:
 
 - `Engine`, `Result`: decide and explain cases (`regelwerk.engine.deciding.api`);
-- `DecisionLog`, `log_from_options`: the decision log and its writer
-  (`regelwerk.engine.log.decisionlog`);
+- `DecisionLog`, `log_from_options`, `open_log`, `LogBackend`: the decision log (an SQLite
+  file or a PostgreSQL server) and its writer (`regelwerk.engine.log.decisionlog`);
 - the errors: `RegelwerkError` and its kinds `CaseError`, `RuleFileError`, `UsageError`,
   `PluginError`, `NoVersionInForce`, with `Problem` (one problem in a rule file);
 - for plugins: `hookimpl`, `Operation`, `Arg`, `Calendar`.
@@ -29,6 +29,8 @@ _PUBLIC = {
     "DecisionLog": "regelwerk.engine.log.decisionlog",
     "log_from_options": "regelwerk.engine.log.decisionlog",
     "LogError": "regelwerk.engine.log.decisionlog",
+    "LogBackend": "regelwerk.engine.log.decisionlog",
+    "open_log": "regelwerk.engine.log.decisionlog",
     "RegelwerkError": "regelwerk.engine.base.errors",
     "CaseError": "regelwerk.engine.base.errors",
     "RuleFileError": "regelwerk.engine.base.errors",
@@ -44,7 +46,7 @@ _PUBLIC = {
 
 __all__ = [  # noqa: RUF022 - in the order of _PUBLIC
     "__version__", "Engine", "Result", "DecisionLog", "log_from_options", "LogError",
-    "RegelwerkError", "CaseError", "RuleFileError", "UsageError", "PluginError",
+    "LogBackend", "open_log", "RegelwerkError", "CaseError", "RuleFileError", "UsageError", "PluginError",
     "NoVersionInForce", "Problem", "hookimpl", "Operation", "Arg", "Calendar",
 ]
 
@@ -59,7 +61,13 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
         UsageError,
     )
     from .engine.deciding.api import Engine, Result
-    from .engine.log.decisionlog import DecisionLog, LogError, log_from_options
+    from .engine.log.decisionlog import (
+        DecisionLog,
+        LogBackend,
+        LogError,
+        log_from_options,
+        open_log,
+    )
     from .engine.ops import Arg, Operation
     from .engine.ops.calendars import Calendar
     from .engine.ops.hookspecs import hookimpl

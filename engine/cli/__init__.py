@@ -107,9 +107,10 @@ class State:
 @click.option("--rules", "rules", multiple=True, metavar="DIR",
               help="Also load rule files from DIR; a rule set found there replaces the installed "
                    "one of the same id. Repeatable. Default: $REGELWERK_RULES (os.pathsep list).")
-@click.option("--log", "log_path", metavar="PATH",
-              help="Decision log (SQLite) to write to and read from. Default: $REGELWERK_LOG, "
-                   "else decisions.sqlite in the user data folder (see README).")
+@click.option("--log", "log_path", metavar="PATH|URL",
+              help="Decision log to write to and read from: an SQLite file, or a PostgreSQL "
+                   "server (postgresql://user@host/db). Default: $REGELWERK_LOG, else "
+                   "decisions.sqlite in the user data folder (see README).")
 @click.option("--no-log", "no_log", is_flag=True, help="Do not log the decisions made.")
 @click.version_option(package_name="regelwerk", prog_name="regelwerk")
 @click.pass_context

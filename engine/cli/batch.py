@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import json
 import os
 import sys
 from collections import deque
@@ -18,14 +17,10 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from ..base.errors import RegelwerkError, UsageError
-from ..log.lines import DECIDED, INTERNAL, decide_json_line, decide_line
-from ..rulefiles.yamlsource import load_json_record
-from .batchinput import TOO_LONG, too_long_message
-from .batchinput import BadRow as _BadRow
-from .batchinput import CsvRow as _CsvRow
-from .batchinput import Lines as _Lines
-from .batchinput import csv_items as _csv_items
-from .batchinput import jsonl_chunks as _jsonl_chunks
+from ..batch.chunks import chunk_len as _chunk_len
+from ..batch.chunks import decide_chunk as decide_lines
+from ..batch.input import csv_items as _csv_items
+from ..batch.input import jsonl_chunks as _jsonl_chunks
 from .output import silence_stdout
 from .workers import die_with_parent, on_sigterm_stop, worker_count
 from .workers import usable_cores as default_workers  # one worker per core it may use
@@ -33,8 +28,6 @@ from .workers import usable_cores as default_workers  # one worker per core it m
 CHUNK_LINES = 500  # lines per unit of work: big enough to amortise a round trip to a worker
 PARALLEL_FROM = 2 * CHUNK_LINES  # smaller inputs are decided in-process: no pool to start
 INPUT_FORMATS = ("jsonl", "csv")
-_TRUE = {"true", "ja", "yes", "waar", "1"}
-_FALSE = {"false", "nee", "no", "onwaar", "0"}
 
 # The engine and the command-line defaults of the current run, for the worker processes
 # (inherited when they are forked, built by `_init_worker` otherwise).
@@ -86,18 +79,6 @@ def _open(path: str) -> tuple[Any, int | None]:
     return handle, size
 
 
-def _chunk_items(chunk: Any) -> Iterable[tuple[int, Any]]:
-    """(line number, line) for every non-blank line of a chunk; parsing is left to the worker."""
-    if not isinstance(chunk, _Lines):
-        return chunk
-    first, data, _count = chunk
-    return ((n, raw) for n, raw in enumerate(data.split(b"\n"), start=first) if raw.strip())
-
-
-def _chunk_len(chunk: Any) -> int:
-    return chunk[2] if isinstance(chunk, _Lines) else len(chunk)
-
-
 def _chunks(items: Iterable[tuple[int, Any]], size: int) -> Iterator[list]:
     chunk: list = []
     for item in items:
@@ -112,60 +93,6 @@ def _chunks(items: Iterable[tuple[int, Any]], size: int) -> Iterator[list]:
 # ------------------------------------------------------------------ deciding
 
 
-def _cell(spec: Any, text: str) -> Any:
-    """A CSV cell as the declared type of its fact (text that does not fit is left as text,
-    so the fact check names the value)."""
-    kind = getattr(spec, "type", "text")
-    value = text.strip()
-    if kind == "bool":
-        low = value.casefold()
-        return True if low in _TRUE else False if low in _FALSE else value
-    if kind in ("integer", "number"):
-        try:
-            return int(value)
-        except ValueError:
-            pass
-        if kind == "number":
-            try:
-                return float(value)
-            except ValueError:
-                pass
-        return value
-    if kind == "list":  # held to the rules of JSON case files: no NaN, no duplicate keys
-        try:
-            return load_json_record(value)
-        except json.JSONDecodeError:
-            return value  # not JSON: the fact check names the text
-    return text if kind == "text" else value
-
-
-def _csv_record(engine: Any, row: dict, decision: str | None, on: Any) -> dict:
-    did = row.pop("decision", "").strip() or decision
-    day = row.pop("on", "").strip() or on
-    case: dict = {}
-    if did:
-        from ..deciding.api import parse_on
-
-        specs = {s.name: s for s in engine.resolve(did, parse_on(day))[2].inputs}
-        for name, text in row.items():
-            if text.strip():
-                case[name] = _cell(specs.get(name), text)
-    return {"decision": did, "on": day, "case": case}
-
-
-def _decide_one(engine: Any, item: Any, decision: str | None, on: Any) -> tuple[Any, Any, Any]:
-    """The result of one line, the case facts it was decided on, and the line as JSON
-    (UTF-8 bytes; None for a CSV row)."""
-    if isinstance(item, _BadRow):
-        raise UsageError(str(item))
-    if isinstance(item, _CsvRow):
-        record = _csv_record(engine, dict(item), decision, on)
-        return engine.decide_record(record, decision, on), record.get("case", {}), None
-    if item.startswith(TOO_LONG):  # what the reader put in place of a line over the limit
-        raise UsageError(too_long_message())
-    return decide_json_line(engine, item, decision, on)
-
-
 def _builder(log: Any) -> Any:
     """The decision-log block builder of this process (a forked worker makes its own)."""
     found = _RUN.get("builder")
@@ -175,25 +102,10 @@ def _builder(log: Any) -> Any:
 
 
 def decide_chunk(chunk: Any) -> tuple[bytes, int, int, list]:
-    """Decide a chunk of lines: (output lines, lines failed, internal errors, decision-log
-    blocks to write)."""
-    engine, decision, on = _RUN["engine"], _RUN["decision"], _RUN["on"]
+    """Decide a chunk of lines of this run (see `batch.chunks.decide_chunk`)."""
     log = _RUN.get("log")
-    builder = _builder(log) if log is not None else None
-    blocks = []
-    out: list[bytes] = []  # encoded line by line: the log keeps the same bytes
-    failed = internal = 0
-    for number, item in _chunk_items(chunk):
-        text, status = decide_line(number, _decide_one, (engine, item, decision, on), builder,
-                                   blocks)
-        out.append(text)
-        if status != DECIDED:
-            failed += 1
-            internal += status == INTERNAL
-    out.append(b"")
-    if builder is not None and len(builder):
-        blocks.append(builder.take())
-    return b"\n".join(out), failed, internal, blocks
+    return decide_lines(_RUN["engine"], chunk, _RUN["decision"], _RUN["on"],
+                        _builder(log) if log is not None else None)
 
 
 def _init_worker(rules: list[str], run: dict, parent: int) -> None:
@@ -305,7 +217,7 @@ class _Progress:
 
 def run_batch(state: Any, decision: str | None, path: str, on: str | None, *,
               workers: int | None = None, input_format: str | None = None,
-              progress: bool | None = None) -> int:
+              progress: bool | None = None, scheduler: str | None = None) -> int:
     """Decide every line; returns the exit status (0 when every line was decided)."""
     from ..deciding.api import parse_on
 
@@ -323,8 +235,9 @@ def run_batch(state: Any, decision: str | None, path: str, on: str | None, *,
     stream, size = _open(path)
     counted = _Counting(stream)
     buffered = io.BufferedReader(counted, 1 << 16)
-    chunks = (_chunks(_csv_items(buffered, path), CHUNK_LINES) if fmt == "csv"
-              else _jsonl_chunks(buffered, CHUNK_LINES))
+    per_chunk = CHUNK_LINES if scheduler is None else _dask().PARTITION_LINES
+    chunks = (_chunks(_csv_items(buffered, path), per_chunk) if fmt == "csv"
+              else _jsonl_chunks(buffered, per_chunk))
     log = state.log
     out = _output()
     failed = internal = 0
@@ -335,9 +248,8 @@ def run_batch(state: Any, decision: str | None, path: str, on: str | None, *,
     # opened before the first chunk is read, so an unusable log stops the run before any line.
     logging = log.writer() if log is not None else contextlib.nullcontext()
     try:
-        with logging as writer:
-            for chunk, (text, bad, broken, blocks) in _in_order(chunks, workers,
-                                                                 list(state.rules)):
+        with logging as writer, _deciding(chunks, workers, state, scheduler) as decided:
+            for chunk, (text, bad, broken, blocks) in decided:
                 for block in blocks:
                     writer.write(block)
                 out(text)
@@ -362,6 +274,27 @@ def _warn(message: str) -> None:
     import click
 
     click.echo(f"warning: {message}", err=True)
+
+
+def _dask() -> Any:
+    from ..distributed import cluster
+
+    return cluster
+
+
+@contextlib.contextmanager
+def _deciding(chunks: Iterator[Any], workers: int | None, state: Any,
+              scheduler: str | None) -> Iterator[Iterator[tuple]]:
+    """The decided chunks in input order: here and in worker processes, or on a Dask
+    cluster (whose workers log their decisions themselves: no blocks come back)."""
+    if scheduler is None:
+        yield _in_order(chunks, workers, list(state.rules))
+        return
+    from ..distributed.partition import Job
+
+    job = Job(tuple(state.rules), _RUN["decision"], _RUN["on"], _RUN["log"])
+    with _dask().client_for(scheduler) as client:
+        yield ((chunk, (*answer, [])) for chunk, answer in _dask().decide_chunks(chunks, job, client))
 
 
 class _InternalLines(RegelwerkError):

@@ -45,9 +45,13 @@ def read_case(path: str) -> dict:
                                  "and dotted fact names (default: csv for *.csv, else jsonl).")
 @click.option("--progress/--no-progress", default=None,
               help="Batch: a progress bar on stderr (default: only when stderr is a terminal).")
+@click.option("--scheduler", metavar="ADDRESS",
+              help="Batch: decide on a Dask cluster (tcp://host:8786, or 'local' for one here); "
+                   "its workers log to the decision log, which must be PostgreSQL when they run "
+                   "on several machines. Needs regelwerk[dask].")
 @click.pass_obj
 def decide(state, decision, case_path, cases_path, on, fmt, hash_fact, workers, input_format,
-           progress):
+           progress, scheduler):
     """Decide DECISION for the case in --case FILE, or every line of --cases FILE.
 
     Every decision made is written to the decision log (see --log, --no-log)."""
@@ -55,6 +59,8 @@ def decide(state, decision, case_path, cases_path, on, fmt, hash_fact, workers, 
 
     if bool(case_path) == bool(cases_path):
         raise UsageError("give exactly one of --case FILE or --cases FILE")
+    if scheduler and (workers or case_path):
+        raise UsageError("--scheduler decides a batch (--cases) on a cluster: give no --workers")
     log = state.log
     if log is not None:
         log.hash_facts.extend(hash_fact)
@@ -62,7 +68,7 @@ def decide(state, decision, case_path, cases_path, on, fmt, hash_fact, workers, 
         from .batch import run_batch
 
         sys.exit(run_batch(state, decision, cases_path, on, workers=workers,
-                           input_format=input_format, progress=progress))
+                           input_format=input_format, progress=progress, scheduler=scheduler))
     if not decision:
         raise UsageError("name the decision to make, e.g. 'regelwerk decide go.jobtraining.duur'")
     day = parse_on(on)

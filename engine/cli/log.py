@@ -1,4 +1,4 @@
-"""`regelwerk log ...`: list, show, replay and purge the decisions in the decision log."""
+"""`regelwerk log ...`: list, show, replay, export and purge the decisions in the decision log."""
 
 from __future__ import annotations
 
@@ -52,9 +52,9 @@ def log_list(state, decision, ruleset, since, until, limit, fmt):
         click.echo(f"{e.id}  {e.made_at[:19].replace('T', ' ')}  {e.decision}  "
                    f"peildatum {e.peildatum}  versie {e.version}  sha256 {e.sha256[:12]}")
     if count:
-        click.echo(f"{count} beslissing(en) in {log.path}", err=True)
+        click.echo(f"{count} beslissing(en) in {log.where}", err=True)
     else:
-        click.echo(f"no decisions logged in {log.path} match", err=True)
+        click.echo(f"no decisions logged in {log.where} match", err=True)
 
 
 @log_group.command("show")
@@ -180,14 +180,43 @@ def log_purge(state, before, dry_run, yes):
     if not dry_run and not yes:
         n, _ = log.purge(day, dry_run=True)
         if n == 0:
-            click.echo(f"no decisions made before {day.isoformat()} in {log.path}")
+            click.echo(f"no decisions made before {day.isoformat()} in {log.where}")
             return
-        click.confirm(f"remove {n} decision(s) made before {day.isoformat()} from {log.path} "
+        click.confirm(f"remove {n} decision(s) made before {day.isoformat()} from {log.where} "
                       "for good?", abort=True, err=True)
     n, m = log.purge(day, dry_run=dry_run)
     verb = "would remove" if dry_run else "removed"
     click.echo(f"{verb} {n} decision(s) made before {day.isoformat()} and {m} rule-set "
-               f"text(s) no longer needed, from {log.path}")
+               f"text(s) no longer needed, from {log.where}")
+
+
+@log_group.command("export")
+@click.option("--decision", metavar="ID", help="Only this decision.")
+@click.option("--ruleset", metavar="ID", help="Only decisions of this rule set.")
+@click.option("--since", metavar="DATE", help="Only decisions made on or after DATE (UTC).")
+@click.option("--until", metavar="DATE", help="Only decisions made on or before DATE (UTC).")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "parquet"]), default=None,
+              help="jsonl: one entry a line, as `log show --format json`; parquet: a column "
+                   "per field (needs pyarrow). Default: parquet for -o *.parquet, else jsonl.")
+@click.option("-o", "--output", "target", metavar="FILE",
+              help="Write to FILE (whole or not at all) instead of standard output.")
+@click.pass_obj
+def log_export(state, decision, ruleset, since, until, fmt, target):
+    """Write logged decisions, oldest first, for other tools: JSON Lines or Parquet."""
+    import sys
+
+    from ..log.audit import cli_date
+    from ..log.export import export
+
+    log = _log(state)
+    if fmt is None:
+        fmt = "parquet" if target and target.lower().endswith(".parquet") else "jsonl"
+    entries = log.iter_entries(decision=decision, ruleset=ruleset,
+                               since=cli_date(since, "--since"), until=cli_date(until, "--until"))
+    n = export(entries, fmt, target, sys.stdout.buffer)
+    sys.stdout.flush()
+    click.echo(f"{n} beslissing(en) uit {log.where} geëxporteerd"
+               + (f" naar {target}" if target not in (None, "-") else ""), err=True)
 
 
 def register(group: click.Group) -> None:

@@ -1,7 +1,7 @@
 """POST /api/batch: JSON Lines in, JSON Lines out, in input order, streamed both ways.
 
 The body is read as it arrives and each line is answered as soon as it is decided, with the
-same bytes `decide --cases` prints (see `log.lines`), so memory stays flat however long the
+same bytes `decide --cases` prints (see `batch.lines`), so memory stays flat however long the
 stream. The decisions of each piece of input are committed to the decision log before their
 lines are sent. A raw ASGI endpoint: Starlette's streaming response would listen for the
 client going away on the same channel that brings the body.
@@ -16,8 +16,8 @@ from typing import Any
 import anyio
 from starlette.requests import Request
 
+from ..batch.lines import decide_json_line, decide_line, error_line
 from ..deciding.api import parse_on
-from ..log.lines import decide_json_line, decide_line, error_line
 from .errors import message_of
 from .http import SECURITY_HEADERS, error_reply, query
 
