@@ -42,6 +42,17 @@ def private_decision_log(tmp_path_factory, monkeypatch) -> Path:
     return path
 
 
+@pytest.fixture(autouse=True)
+def english_messages(monkeypatch) -> None:
+    """Tests read the engine's messages in English (the msgids); the Dutch default has tests
+    of its own (tests/test_messages_nl.py), which clear this."""
+    monkeypatch.setenv("REGELWERK_LANG", "en")
+
+
+# The environment of a Dutch-speaking user: nothing chooses a language, so Dutch is used.
+DUTCH = {"REGELWERK_LANG": None, "LC_ALL": None, "LC_MESSAGES": None, "LANG": None}
+
+
 @pytest.fixture
 def cli() -> Cli:
     return Cli()

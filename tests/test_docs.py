@@ -109,7 +109,7 @@ def test_html_escapes_what_the_rule_file_says(cli, tmp_path):
 
 @pytest.mark.parametrize("args, code, message", [
     (["go.jobtrainin"], 2, "unknown rule set 'go.jobtrainin'; did you mean go.jobtraining?"),
-    (["go.jobtraining", "--on", "2026-02-30"], 2, "--on '2026-02-30' is not a date"),
+    (["go.jobtraining", "--on", "2026-02-30"], 2, "--on '2026-02-30' does not exist"),
 ])
 def test_bad_requests(cli, args, code, message):
     res = cli("rules", "docs", *args)

@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from ..base.errors import Problem, UsageError
+from ..base.i18n import _
+from ..base.suggest import did_you_mean
 from ..compiling.model import RuleSet
 from ..rulefiles.loader import Catalog, rule_files
 from .examples import (
@@ -166,8 +168,10 @@ def ruleset_warnings(ruleset: RuleSet, today: _dt.date, warn_days: int) -> list[
             heirs = [v for v in ruleset.versions
                      if name in v.params and v.params[name].version == version.name]
             if not any(name in _read_params(v) for v in heirs):
+                read = set().union(*(_read_params(v) for v in heirs)) - {name}
                 warn(version.name, ("parameters", name),
-                     f"parameter {name!r} is not read by any decision, table or text")
+                     _("parameter {name!r} is not read by any decision, table or text")
+                     .format(name=name) + did_you_mean(name, read, 0.8))
     problems.extend(text_warnings(ruleset, located))
     one_day = _dt.timedelta(days=1)
     for a, b in zip(ruleset.versions, ruleset.versions[1:]):

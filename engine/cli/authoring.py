@@ -247,12 +247,13 @@ def _editable(state, target: str):
 
 
 def _date_option(text: str, option: str):
+    from ..base.dates import date_problem
     from ..compiling.facts import parse_date
 
     try:
         return parse_date(text)
     except ValueError:
-        raise UsageError(f"{option} {text!r} is not a date YYYY-MM-DD") from None
+        raise UsageError(f"{option} {date_problem(text)}") from None
 
 
 @click.command("new-version")

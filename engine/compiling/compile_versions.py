@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as _dt
 
+from ..base.i18n import _
+from ..base.suggest import did_you_mean
 from . import paramtypes
 from .core import Abort, CompilerCore
 from .model import Decision, Param, Version
@@ -67,9 +69,11 @@ class VersionCompiler(CompilerCore):
             if param.version != name:
                 continue  # inherited: reported where it is set
             if not param.citation:
-                self.problem(path + ("parameters", pname), f"parameter {pname!r} has no citation")
+                self.problem(path + ("parameters", pname), _("parameter {name!r} has no citation")
+                             .format(name=pname) + did_you_mean(pname, set(params) - {pname}, 0.8))
             if not param.label:
-                self.problem(path + ("parameters", pname), f"parameter {pname!r} has no label")
+                self.problem(path + ("parameters", pname), _("parameter {name!r} has no label")
+                             .format(name=pname) + did_you_mean(pname, set(params) - {pname}, 0.8))
 
     def _version_tables(self, tables_raw: dict, params: dict[str, Param]
                         ) -> tuple[dict[str, Table | None], bool]:

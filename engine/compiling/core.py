@@ -6,13 +6,14 @@ with placeholders. The parts (`compile_versions`, `compile_tables`, `compile_dec
 from __future__ import annotations
 
 import datetime as _dt
-import difflib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from ..base.dates import date_problem
 from ..base.errors import Problem
+from ..base.suggest import unknown_name_hint
 from ..ops import OperationRegistry
 from . import statictexts
 from .expr import Compiled, ExprError, Ref, compile_expr, compile_text
@@ -92,8 +93,8 @@ class CompilerCore:
             self.problem(path, "expression too deeply nested to compile")
             raise Abort from None
         except ExprError as err:
-            close = difflib.get_close_matches(unknown[-1], scope.names(), n=1) if unknown else []
-            hint = f"; did you mean {close[0]!r}?" if close else ""
+            hint = unknown_name_hint(unknown[-1], scope.names(), scope.params,
+                                     self.text.decode("utf-8", "replace")) if unknown else ""
             shown = text if len(text) <= 80 else text[:77] + "..."
             self.problem(path, f"{err.message} in {shown!r}{hint}", col_offset=err.col)
             raise Abort from None
@@ -127,5 +128,5 @@ class CompilerCore:
         try:
             return parse_date(value)
         except (ValueError, TypeError):
-            self.problem(path, f"{value!r} is not a valid date YYYY-MM-DD")
+            self.problem(path, date_problem(value))
             raise Abort from None

@@ -16,7 +16,9 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..base.dates import date_problem
 from ..base.errors import CaseError, RegelwerkError, RuleFileError, UsageError
+from ..base.i18n import _
 from ..base.jsonvalues import _dumps, _encode_text, json_text, to_json  # noqa: F401 - re-exported
 from ..compiling.compiler import PEIL, Context
 from ..compiling.facts import describe_unknown, given_facts, parse_date, read_facts, unknown_facts
@@ -32,7 +34,7 @@ def parse_on(text: str | _dt.date | None) -> _dt.date:
     try:
         return parse_date(text)
     except (ValueError, TypeError):
-        raise CaseError(f"peildatum {text!r} is not a date YYYY-MM-DD") from None
+        raise CaseError(_("peildatum {problem}").format(problem=date_problem(text))) from None
 
 
 @dataclass

@@ -23,8 +23,11 @@ from ruamel.yaml.error import MarkedYAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.reader import ReaderError
 
+from ..base.dates import date_problem
 from ..base.errors import CaseFileError, Problem, RuleFileError, UsageError
+from ..base.i18n import _
 from ..base.located import Located
+from . import yamlhints
 
 # ruamel.yaml >= 0.19 stops deep nesting itself; before that, `except ()` catches nothing and
 # deep nesting is caught by RecursionError or by _Builder.measure.
@@ -325,8 +328,8 @@ def _to_date(text: str) -> dt.date:
         raise ValueError(f"write dates as YYYY-MM-DD, not {_show(text)}")
     try:
         return dt.date(int(text[:4]), int(text[5:7]), int(text[8:]))
-    except ValueError as exc:
-        raise ValueError(f"{_show(text)} is not a valid date ({exc})") from None
+    except ValueError:
+        raise ValueError(date_problem(text)) from None
 
 
 _CONVERTERS = {_NULL: _to_null, _BOOL: _to_bool, _INT: _to_int, _FLOAT: _to_float, _STAMP: _to_date}
@@ -344,7 +347,7 @@ def _compose(text: str, name: str, limits: Limits) -> Node | None:
     except _MaxDepthExceeded as exc:
         problem = Problem(name, *_mark_place(exc.problem_mark), _too_deep(limits))
     except MarkedYAMLError as exc:
-        problem = _syntax_problem(name, exc)
+        problem = _syntax_problem(name, exc, text)
     except ReaderError as exc:
         problem = _reader_problem(name, text, exc)
     except RecursionError:
@@ -361,7 +364,7 @@ def _compose(text: str, name: str, limits: Limits) -> Node | None:
     raise RuleFileError([problem])
 
 
-def _syntax_problem(name: str, exc: MarkedYAMLError) -> Problem:
+def _syntax_problem(name: str, exc: MarkedYAMLError, text: str = "") -> Problem:
     """One-line Problem from a ruamel scanner/parser/composer error, at its problem mark."""
     mark = exc.problem_mark or exc.context_mark
     message = " ".join(str(exc.problem or exc.context or "invalid YAML").split())
@@ -369,16 +372,12 @@ def _syntax_problem(name: str, exc: MarkedYAMLError) -> Problem:
     if exc.problem and exc.context and context and _mark_place(context) != _mark_place(mark):
         line, col = _mark_place(context)
         message += f" ({' '.join(exc.context.split())} at line {line}, column {col})"
-    if "'\\t'" in message:
-        message += "; use spaces, not tabs, for indentation"
-    elif any(sign in message for sign in _INDENTATION_SIGNS):
-        message += "; check the indentation: a key lines up with the other keys of its block"
+    hint = yamlhints.explain(text, *_mark_place(mark), message)
+    if hint is not None:
+        return Problem(name, hint.line, hint.col, hint.message)
+    if any(sign in message for sign in yamlhints.INDENTATION_SIGNS):
+        message += _("; check the indentation: a key lines up with the other keys of its block")
     return Problem(name, *_mark_place(mark), message)
-
-
-# What the parser says when a line is indented more or less than its neighbours.
-_INDENTATION_SIGNS = ("expected <block end>", "mapping values are not allowed here",
-                      "did not find expected key", "expected <block mapping start>")
 
 
 def _reader_problem(name: str, text: str, exc: ReaderError) -> Problem:
