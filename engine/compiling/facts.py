@@ -120,8 +120,8 @@ class FactSpec:
                     raise fail(value, where)
                 if allowed is not None and value not in allowed:
                     choices = ", ".join(map(str, allowed))
-                    raise CaseError(_("{value!r} is not one of: {choices}").format(value=value, choices=choices),
-                                    fact=where)
+                    message = _("{value!r} is not one of: {choices}")
+                    raise CaseError(message.format(value=value, choices=choices), fact=where)
                 return value
 
         elif kind in ("integer", "number"):
@@ -131,7 +131,8 @@ class FactSpec:
                 if isinstance(value, bool) or not isinstance(value, numeric):
                     raise fail(value, where)
                 if isinstance(value, float) and not math.isfinite(value):
-                    raise CaseError(_("expected a finite number, got {value}").format(value=value), fact=where)
+                    message = _("expected a finite number, got {value}").format(value=value)
+                    raise CaseError(message, fact=where)
                 return value
 
         elif kind == "list":
