@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from ..base.errors import RegelwerkError, UsageError
+from ..base.i18n import _
 from ..log.lines import DECIDED, INTERNAL, decide_json_line, decide_line
 from ..rulefiles.yamlsource import load_json_record
 from .batchinput import TOO_LONG, too_long_message
@@ -316,7 +317,7 @@ def run_batch(state: Any, decision: str | None, path: str, on: str | None, *,
     default_on = parse_on(on)
     fmt = input_format or ("csv" if path.lower().endswith(".csv") else "jsonl")
     if workers is not None and workers < 1:
-        raise UsageError(f"--workers {workers}: give at least 1")
+        raise UsageError(_("--workers {n}: give at least 1").format(n=workers))
     if workers is not None:
         workers = worker_count(workers, _warn)
 

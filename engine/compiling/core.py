@@ -13,6 +13,7 @@ from typing import Any
 
 from ..base.dates import date_problem
 from ..base.errors import Problem
+from ..base.i18n import _
 from ..base.suggest import unknown_name_hint
 from ..ops import OperationRegistry
 from . import statictexts
@@ -96,7 +97,8 @@ class CompilerCore:
             hint = unknown_name_hint(unknown[-1], scope.names(), scope.params,
                                      self.text.decode("utf-8", "replace")) if unknown else ""
             shown = text if len(text) <= 80 else text[:77] + "..."
-            self.problem(path, f"{err.message} in {shown!r}{hint}", col_offset=err.col)
+            self.problem(path, _("{problem} in {text!r}").format(problem=err.message, text=shown)
+                         + hint, col_offset=err.col)
             raise Abort from None
 
     def template(self, text: str, resolve: Callable[[str], Ref | None], path: tuple) -> Template:
@@ -106,7 +108,8 @@ class CompilerCore:
             pieces.append(text[pos:m.start()])
             ref = resolve(m.group(1))
             if ref is None:
-                self.problem(path, f"unknown name {m.group(1)!r} in text", col_offset=m.start(1))
+                self.problem(path, _("unknown name {name!r} in text").format(name=m.group(1)),
+                             col_offset=m.start(1))
                 raise Abort
             pieces.append(ref)
             pos = m.end()
