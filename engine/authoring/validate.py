@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..base.errors import Problem, UsageError
-from ..base.i18n import _
+from ..base.i18n import _, ngettext
 from ..base.suggest import did_you_mean
 from ..compiling.model import RuleSet
 from ..rulefiles.loader import Catalog, rule_files
@@ -51,12 +51,16 @@ class Report:
         return [p for p in self.problems if p.severity != "error"]
 
     def summary(self) -> str:
-        files = (f"{_count(len(self.rule_files), 'rule file')}, "
-                 f"{_count(len(self.example_files), 'example file')}")
+        files = ngettext("{n} rule file", "{n} rule files", len(self.rule_files)).format(
+            n=len(self.rule_files)) + ", " + ngettext(
+            "{n} example file", "{n} example files", len(self.example_files)).format(
+            n=len(self.example_files))
         if not self.problems:
-            return f"{files}: no problems"
-        return (f"{files}: {_count(len(self.errors), 'error')}, "
-                f"{_count(len(self.warnings), 'warning')}")
+            return _("{files}: no problems").format(files=files)
+        errors, warnings = len(self.errors), len(self.warnings)
+        return _("{files}: {errors}, {warnings}").format(
+            files=files, errors=ngettext("{n} error", "{n} errors", errors).format(n=errors),
+            warnings=ngettext("{n} warning", "{n} warnings", warnings).format(n=warnings))
 
     def as_dict(self) -> dict:
         return {
@@ -67,10 +71,6 @@ class Report:
             "warnings": len(self.warnings),
             "problems": [p.as_dict() for p in self.problems],
         }
-
-
-def _count(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 @dataclass

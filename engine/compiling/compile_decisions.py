@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..base.i18n import _
+from ..base.i18n import N_, _
 from .core import Abort, CompilerCore
 from .facts import FactSpec
 from .model import Decision, Note, Output, Param, Step
@@ -150,11 +150,11 @@ class DecisionCompiler(CompilerCore):
 def _clash(name: str, scope: Scope) -> str | None:
     """What a step's name would hide, if anything."""
     if name in scope.steps:
-        return "an earlier step"
+        return N_("an earlier step")
     if name in scope.facts:
-        return "an input"
+        return N_("an input")
     if name in scope.params:
-        return "a parameter"
+        return N_("a parameter")
     if name == PEILDATUM:
-        return "the peildatum"
+        return N_("the peildatum")
     return None

@@ -8,6 +8,7 @@ from functools import lru_cache
 from typing import Any
 
 from ..base.errors import CaseError
+from ..base.i18n import _
 from . import Arg, Operation, workdays
 from .calendars import windows_from_rule
 from .dayset import DaySet
@@ -38,7 +39,8 @@ def _service_days(periods, where, not_before=None, exclude=None, exclude_yearly=
     for i, item in enumerate(periods or []):
         start, end = item.get(start_field), item.get(end_field)
         if end is not None and end < start:
-            raise CaseError(f"{end_field} {end} lies before {start_field} {start}",
+            raise CaseError(_("{end_field} {end} lies before {start_field} {start}").format(
+                end_field=end_field, end=end, start_field=start_field, start=start),
                             fact=f"periode {i + 1}")
         if not where(item):
             continue
@@ -51,7 +53,8 @@ def _service_days(periods, where, not_before=None, exclude=None, exclude_yearly=
     for i, item in enumerate(exclude or []):
         start, end = item.get(start_field), item.get(end_field)
         if end is not None and end < start:
-            raise CaseError(f"{end_field} {end} lies before {start_field} {start}",
+            raise CaseError(_("{end_field} {end} lies before {start_field} {start}").format(
+                end_field=end_field, end=end, start_field=start_field, start=start),
                             fact=f"uitsluiting {i + 1}")
         excluded.append((start, end if end is not None else _dt.date.max))
     return DaySet(intervals, excluded, list(_yearly(exclude_yearly)))
