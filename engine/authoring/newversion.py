@@ -24,6 +24,7 @@ from ..base.jsonvalues import to_json
 from ..compiling import paramtypes
 from ..compiling.compiler import Context
 from ..compiling.model import RuleSet
+from ..rulefiles.schema import with_modeline
 from ..rulefiles.yamlsource import _value_kind
 
 
@@ -164,7 +165,7 @@ def render(text: str, new: NewVersion) -> str:
     versions.yaml_set_comment_before_after_key(
         len(versions) - 1, before=f"\nversie {new.name}: wijzigt {new.amends}",
         indent=yaml.sequence_dash_offset)
-    return _dump(yaml, doc)
+    return with_modeline(_dump(yaml, doc))
 
 
 def _round_trip(text: str) -> tuple[Any, Any]:

@@ -131,7 +131,7 @@ def main(ctx: click.Context, rules: tuple[str, ...], log_path: str | None, no_lo
 
 
 def _register() -> None:
-    from . import authoring, decide, log, plugins, rules, serve
+    from . import authoring, decide, log, plugins, rules, schema, serve
 
     decide.register(main)
     log.register(main)
@@ -139,6 +139,7 @@ def _register() -> None:
     plugins.register(main)
     authoring.register(main)
     serve.register(main)
+    schema.register(main)
 
 
 _register()

@@ -99,8 +99,8 @@ def test(state, paths, fmt, trail, coverage):
             if not path.exists():
                 raise UsageError(_("{path}: no such file or folder").format(path=text))
             if path.is_file() and not is_example_file(path):
-                raise UsageError(_("{path}: not an example file (.cases.yaml) or a folder").format(path=text))
-            found.extend(example_paths(path))
+                path = examples_next_to(path, text)  # a rule file: the examples beside it
+            found.extend(example_paths(path) if path else [])
         engine = _engine(state, rule_dirs_for(found))[0]
         files = [load_example_file(p) for p in dict.fromkeys(found)]
     else:
@@ -136,6 +136,15 @@ def test(state, paths, fmt, trail, coverage):
 
             click.echo("\n".join(render(measured)))
     sys.exit(0 if run.ok else 1)
+
+
+def examples_next_to(path: Path, text: str) -> Path | None:
+    """The example file beside a rule file (`x.yaml`: `x.cases.yaml`), or None."""
+    if path.suffix not in (".yaml", ".yml"):
+        raise UsageError(_("{path}: not a rule file, an example file (.cases.yaml) or a folder")
+                         .format(path=text))
+    beside = path.with_name(path.stem + ".cases" + path.suffix)
+    return beside if beside.is_file() else None
 
 
 def _ruleset(engine, rid: str):

@@ -18,10 +18,27 @@ from ..base.errors import Problem
 from ..base.i18n import N_, _
 
 RULESET_SCHEMA = "ruleset.schema.json"
+CASES_SCHEMA = "cases.schema.json"
+# Editors that read this comment (the YAML language server: VS Code, IntelliJ, Neovim) check
+# a file against the schema it names while it is typed.
+MODELINE = "# yaml-language-server: $schema="
 
 
 def schema_text(name: str = RULESET_SCHEMA) -> str:
     return resources.files("regelwerk.schemas").joinpath(name).read_text("utf-8")
+
+
+def schema_id(name: str = RULESET_SCHEMA) -> str:
+    """The schema's stable, published `$id` (it changes only with an incompatible schema)."""
+    return json.loads(schema_text(name))["$id"]
+
+
+def with_modeline(text: str, name: str = RULESET_SCHEMA) -> str:
+    """`text` of a YAML file with the editor's schema comment as its first line, unless the
+    file names a schema already."""
+    if MODELINE in "\n".join(text.splitlines()[:5]):
+        return text
+    return f"{MODELINE}{schema_id(name)}\n{text}"
 
 
 @lru_cache(maxsize=4)
