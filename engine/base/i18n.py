@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import gettext
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 
 DOMAIN = "regelwerk"
@@ -31,6 +33,17 @@ def set_language(lang: str | None) -> None:
     if lang is not None and lang not in LANGUAGES:
         raise ValueError(f"unknown language {lang!r}; known: {', '.join(LANGUAGES)}")
     _chosen = lang
+
+
+@contextmanager
+def language_set(lang: str) -> Iterator[None]:
+    """Messages in `lang` inside the block (for comparing a message in either language)."""
+    global _chosen
+    before, _chosen = _chosen, lang
+    try:
+        yield
+    finally:
+        _chosen = before
 
 
 def language() -> str:

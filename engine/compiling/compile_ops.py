@@ -51,8 +51,9 @@ class OperationCompiler(CompilerCore):
         out_fields = None
         if op.item_fields is not None:
             out_fields = op.item_fields(args.fields, args.tables)
+        words = f"{op.label} — {op.doc}" if op.label else op.doc
         return (Step(name, "op", op.name, run, args.refs, detail=detail,
-                     tables=[t.name for t in args.tables.values()], **common),
+                     tables=[t.name for t in args.tables.values()], operation=words, **common),
                 StepInfo(out_fields))
 
     def _looked_up(self, raw: dict, path: tuple) -> Operation:

@@ -24,6 +24,9 @@ class StepCompiler(CompilerCore):
         common = dict(label=self.fixed(raw.get("label", ""), scope.params, path + ("label",),
                                        scope.used_params),
                       citation=raw.get("citation", ""), line=line)
+        if raw.get("omschrijving"):
+            common["description"] = self.template(raw["omschrijving"], scope.resolve,
+                                                  path + ("omschrijving",))
         if "value" in raw:
             compiled = self.expr(raw["value"], scope, path + ("value",))
             fields = scope.fields_of(raw["value"].strip())

@@ -65,6 +65,8 @@ class Step:
     note: Note | None = None
     detail: Callable[[dict, Any], Any] | None = None  # trail details, computed only to explain
     tables: list[str] = field(default_factory=list)  # the decision tables the step reads
+    description: Template | None = None  # what the step does, in Dutch (`omschrijving`)
+    operation: str = ""  # an `op` step: the operation's own Dutch label and description
 
 
 @dataclass

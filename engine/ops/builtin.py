@@ -89,6 +89,7 @@ OPERATIONS = [
         _filter,
         {"list": Arg(doc="de lijst"), "where": Arg("item", doc="voorwaarde per element", item_of="list")},
         "De elementen van een lijst die aan een voorwaarde voldoen.",
+        label="filteren",
         item_fields=lambda fields, tables: fields.get("list"),
     ),
     Operation(
@@ -96,6 +97,7 @@ OPERATIONS = [
         _pluck,
         {"list": Arg(doc="de lijst"), "field": Arg("text", doc="naam van het veld")},
         "De waarden van één veld van elk element van een lijst.",
+        label="één veld nemen",
     ),
     Operation(
         "classify",
@@ -106,6 +108,7 @@ OPERATIONS = [
             "with": Arg("bindings", doc="de invoer van de tabel, per element", item_of="list"),
         },
         "Beoordeelt elk element van een lijst met een beslistabel; voegt de uitkomsten toe.",
+        label="elk element beoordelen",
         item_fields=lambda fields, tables: (fields.get("list") or []) + tables["table"].outputs,
     ),
     Operation(
@@ -122,6 +125,7 @@ OPERATIONS = [
             "end_field": Arg("text", False, "veld met de einddatum (standaard tot)"),
         },
         "Getelde dagen over perioden: overlappende dagen één keer, min uitsluitingen.",
+        label="dagen dienst tellen",
         check=_check_service_days,
         explain=lambda args, result: result.describe(),
     ),
