@@ -101,7 +101,8 @@ def test_explain_in_three_forms(cli, tmp_path, decision):
     assert markdown.startswith(f"# {decision} — ")
     for heading in ("## Feiten", "## Parameters", "## Stappen", "## Uitkomst"):
         assert heading in markdown
-    assert f"`{rs['sha256']}`" in markdown and f"`{rs['file']}`" in markdown
+    assert f"`{rs['sha256']}`" in markdown
+    assert "`" + "/".join(rs["file"].replace("\\", "/").split("/")[-2:]) + "`" in markdown
     for f in data["facts"]:
         assert f"| `{f['name']}` |" in markdown
     for p in data["parameters"]:

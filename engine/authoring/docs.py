@@ -16,6 +16,7 @@ from ..base.jsonvalues import to_json
 from ..compiling.facts import FactSpec
 from ..compiling.model import Decision, RuleSet, Version
 from ..deciding.trail import _compact as show_value
+from ..deciding.trail import rule_file_name
 from .examples import Example
 from .versiondiff import change_summary, compare_versions, param_dict, row_dict
 
@@ -89,7 +90,8 @@ def _decision(ruleset: RuleSet, version: Version, decision: Decision,
                     "hit_policy": t.hit_policy,
                     "hit_policy_words": HIT_POLICY_WORDS.get(t.hit_policy, t.hit_policy),
                     "inputs": t.inputs, "outputs": t.outputs,
-                    "rows": [row_dict(t, r) for r in t.rows]} for t in tables],
+                    "rows": [_filled_row(row_dict(t, r), values) for r in t.rows]}
+                   for t in tables],
         "examples": [_example(ruleset, version, ex) for ex in examples
                      if ex.decision == decision.id],
     }
@@ -127,6 +129,13 @@ def _step(step: Any, number: int, raw: dict, version: Version, values: dict) -> 
                         "fail": placeholders(c["fail"], values), "citation": c.get("citation", "")}
                        for c in raw.get("checks", [])],
             "note": placeholders(step.note.text.source, values) if step.note else ""}
+
+
+def _filled_row(row: dict, values: dict) -> dict:
+    """A table row whose texts have the parameters' values in place of their placeholders."""
+    row["then"] = {k: placeholders(v, values) if isinstance(v, str) else v
+                   for k, v in row["then"].items()}
+    return row
 
 
 def _from_step(expression: str, numbers: dict[str, int], steps: list[dict]) -> str:
@@ -197,15 +206,6 @@ def show(value: Any) -> str:
     if isinstance(value, list) and not value:
         return "(geen)"
     return show_value(to_json(value))
-
-
-def rule_file_name(path: str) -> str:
-    """A rule file as its rule folder knows it (`go/jobtraining.yaml`), never the path of an
-    installation or a home folder."""
-    from pathlib import Path
-
-    p = Path(path)
-    return f"{p.parent.name}/{p.name}" if p.parent.name else p.name
 
 
 def in_force_words(entry: dict) -> str:

@@ -93,6 +93,15 @@ def build_trail(ruleset: RuleSet, version: Version, decision: Decision, case: di
     return to_json(trail)
 
 
+def rule_file_name(path: str) -> str:
+    """A rule file as its rule folder knows it (`go/jobtraining.yaml`), never the path of an
+    installation or a home folder; the content hash beside it says which text it was."""
+    from pathlib import PurePath
+
+    p = PurePath(path)
+    return f"{p.parent.name}/{p.name}" if p.parent.name else p.name
+
+
 def _given(name: str, given: list[str]) -> bool:
     return any(g == name or g.startswith(name + ".") for g in given)
 
@@ -136,7 +145,7 @@ def render_text(trail: dict) -> str:
     until = f" t/m {v['in_force_until']}" if v.get("in_force_until") else ""
     out.append(f"  regelset: {rs['id']} versie {v['name']} (in werking vanaf {v['in_force_from']}"
                f"{until})" + (f", wijzigt {v['amends']}" if v.get("amends") else ""))
-    out.append(f"  bestand: {rs['file']} (sha256 {rs['sha256'][:16]}…)")
+    out.append(f"  bestand: {rule_file_name(rs['file'])} (sha256 {rs['sha256'][:16]}…)")
     log = trail.get("log")
     if log:
         out.append(f"  logboek: beslissing {log['id']}, genomen op {log['made_at']} "
@@ -248,7 +257,7 @@ def render_markdown(trail: dict) -> str:
                    + (f", wijzigt {v['amends']}" if v.get("amends") else "")),
         ("Grondslag van de versie", v.get("citation") or "—"),
         ("Bron", f"{trail['ruleset_source']} {trail.get('citation') or ''}".strip()),
-        ("Regelbestand", f"`{rs['file']}`"),
+        ("Regelbestand", f"`{rule_file_name(rs['file'])}`"),
         ("Inhoudshash (sha256)", f"`{rs['sha256']}`"),
     ]
     log = trail.get("log")
