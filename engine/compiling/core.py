@@ -108,18 +108,27 @@ class CompilerCore:
             pieces.append(text[pos:m.start()])
             ref = resolve(m.group(1))
             if ref is None:
-                self.problem(path, _("unknown name {name!r} in text").format(name=m.group(1)),
-                             col_offset=m.start(1))
+                self.problem(path, _("unknown name {name!r} in text").format(name=m.group(1))
+                             + self._text_hint(m.group(1), resolve), col_offset=m.start(1))
                 raise Abort
             pieces.append(ref)
             pos = m.end()
         pieces.append(text[pos:])
         return Template(text, compile_text([p for p in pieces if p != ""], format_value))
 
+    def _text_hint(self, name: str, resolve: Callable) -> str:
+        """Did-you-mean for a placeholder, from the scope `resolve` belongs to (if any)."""
+        scope = getattr(resolve, "__self__", None)
+        if not isinstance(scope, Scope):
+            return ""
+        return unknown_name_hint(name, scope.names(), scope.params,
+                                 self.text.decode("utf-8", "replace"))
+
     def fixed(self, text: str, params: dict, path: tuple, used: dict | None = None) -> str:
         """A title, description or label with `{parameter}` filled in for this version; the
         parameters it names count as read (into `used`)."""
-        filled, wrong, names = statictexts.fill(text, params, format_value)
+        filled, wrong, names = statictexts.fill(text, params, format_value,
+                                                self.text.decode("utf-8", "replace"))
         if wrong is not None:
             self.problem(path, wrong[1], col_offset=wrong[0])
         if used is not None:
