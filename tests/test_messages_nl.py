@@ -165,3 +165,18 @@ def test_no_function_both_binds_and_calls_underscore():
             calls = any(isinstance(c, ast.Call) and isinstance(c.func, ast.Name)
                         and c.func.id == "_" for c in ast.walk(fn))
             assert not (binds and calls), f"{path.name}: {fn.name} binds _ and calls _()"
+
+
+@pytest.mark.parametrize("args, words", [
+    ((), "peildatum '2026-02-30' bestaat niet: februari 2026 heeft 28 dagen"),
+    (("--lang", "en"), "peildatum '2026-02-30' does not exist: February 2026 has 28 days"),
+])
+def test_a_batch_line_that_fails_says_why_in_the_language_chosen(cli, tmp_path, args, words):
+    import json
+
+    lines = tmp_path / "cases.jsonl"
+    lines.write_text(json.dumps({"decision": "go.jobtraining.mentor", "on": "2026-02-30",
+                                 "case": {}}) + "\n", encoding="utf-8")
+    res = cli(*args, "--no-log", "decide", "--cases", str(lines), env=DUTCH)
+    assert res.exit_code == 1
+    assert json.loads(res.stdout) == {"line": 1, "error": words}

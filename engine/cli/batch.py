@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from ..base.errors import RegelwerkError, UsageError
-from ..base.i18n import _
+from ..base.i18n import _, language, set_language
 from ..log.lines import DECIDED, INTERNAL, decide_json_line, decide_line
 from ..rulefiles.yamlsource import load_json_record
 from .batchinput import TOO_LONG, too_long_message
@@ -204,6 +204,7 @@ def _init_worker(rules: list[str], run: dict, parent: int) -> None:
     if _RUN.get("engine") is None:
         from ..deciding.api import Engine
 
+        set_language(run.get("lang"))
         _RUN.update(run, engine=Engine(rules))
 
 
@@ -235,6 +236,7 @@ def _in_order(chunks: Iterator[Any], workers: int | None,
     methods = multiprocessing.get_all_start_methods()
     ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
     run = {k: _RUN.get(k) for k in ("decision", "on", "log")}
+    run["lang"] = language()  # a spawned worker reads messages in the language of --lang
     gc.freeze()  # the compiled rules are shared with forked workers, not copied by the GC
     # An executor, not a Pool: a worker that dies (killed, out of memory) fails the run
     # with BrokenProcessPool instead of leaving it waiting forever for the lost chunk.
