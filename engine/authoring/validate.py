@@ -90,7 +90,7 @@ def select(paths: Iterable[str]) -> Selection:
     for text in paths:
         path = Path(text)
         if not path.exists():
-            raise UsageError(f"{text}: no such file or folder")
+            raise UsageError(_("{path}: no such file or folder").format(path=text))
         if path.is_dir():
             rules.extend(rule_files(path))
             examples.extend(example_paths(path))
@@ -102,8 +102,8 @@ def select(paths: Iterable[str]) -> Selection:
             rules.append(path)
             dirs.append(path)
         else:
-            raise UsageError(f"{text}: not a rule file (.yaml), an example file (.cases.yaml) "
-                             "or a folder")
+            raise UsageError(_("{path}: not a rule file, an example file (.cases.yaml) or a "
+                               "folder").format(path=text))
     return Selection(_unique(rules), _unique(examples), merge_dirs(dirs))
 
 
@@ -177,19 +177,21 @@ def ruleset_warnings(ruleset: RuleSet, today: _dt.date, warn_days: int) -> list[
     for a, b in zip(ruleset.versions, ruleset.versions[1:]):
         if a.in_force_until is not None and a.in_force_until + one_day < b.in_force_from:
             warn(a.name, ("in_force_until",),
-                 f"no version of {ruleset.id} is in force from {a.in_force_until + one_day} "
-                 f"to {b.in_force_from - one_day}")
+                 _("no version of {id} is in force from {first} to {last}").format(
+                     id=ruleset.id, first=a.in_force_until + one_day,
+                     last=b.in_force_from - one_day))
     last = ruleset.versions[-1]
     if last.in_force_until is not None:
         left = (last.in_force_until - today).days
         if left < 0:
             warn(last.name, ("in_force_until",),
-                 f"version {last.name!r} ended on {last.in_force_until} and no later version "
-                 f"follows: no version of {ruleset.id} is in force after it")
+                 _("version {name!r} ended on {day} and no later version follows: no version "
+                   "of {id} is in force after it").format(
+                     name=last.name, day=last.in_force_until, id=ruleset.id))
         elif left <= warn_days:
             warn(last.name, ("in_force_until",),
-                 f"version {last.name!r} ends on {last.in_force_until}, in {left} days, and no "
-                 f"later version follows")
+                 _("version {name!r} ends on {day}, in {n} days, and no later version follows")
+                 .format(name=last.name, day=last.in_force_until, n=left))
     return problems
 
 
