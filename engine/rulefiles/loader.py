@@ -55,8 +55,9 @@ def rules_folder(directory: str) -> Path:
     if is_file and folder.name.endswith(RULE_SUFFIXES) and not folder.name.endswith(CASE_SUFFIXES):
         return folder
     if not exists:
-        raise UsageError(f"--rules {directory}: no such folder")
-    raise UsageError(f"--rules {directory}: not a folder of rule files (nor a rule file .yaml)")
+        raise UsageError(_("--rules {path}: no such folder").format(path=directory))
+    raise UsageError(_("--rules {path}: not a folder of rule files (nor a rule file .yaml)")
+                     .format(path=directory))
 
 
 @dataclass
