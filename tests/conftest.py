@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from importlib import resources
 from pathlib import Path
@@ -40,6 +41,22 @@ def private_decision_log(tmp_path_factory, monkeypatch) -> Path:
     path = home / "regelwerk-test-log.sqlite"
     monkeypatch.setenv("REGELWERK_LOG", str(path))
     return path
+
+
+def pytest_configure(config) -> None:
+    """The whole run reads messages in English, servers started for a module included."""
+    os.environ["REGELWERK_LANG"] = "en"
+
+
+@pytest.fixture(autouse=True)
+def english_messages(monkeypatch) -> None:
+    """Tests read the engine's messages in English (the msgids); the Dutch default has tests
+    of its own (tests/test_messages_nl.py), which clear this."""
+    monkeypatch.setenv("REGELWERK_LANG", "en")
+
+
+# The environment of a Dutch-speaking user: nothing chooses a language, so Dutch is used.
+DUTCH = {"REGELWERK_LANG": None, "LC_ALL": None, "LC_MESSAGES": None, "LANG": None}
 
 
 @pytest.fixture

@@ -27,7 +27,7 @@ def test_unknown_decision(cli, tmp_path):
     ({}, "trainee.in_ambt", "missing"),
     ({"trainee": {"in_ambt": "ja"}}, "trainee.in_ambt", "expected true or false, got 'ja'"),
     ({"trainee": {"in_ambt": True}, "vormingsattest": {"datum": "2026-02-30"}},
-     "vormingsattest.datum", "'2026-02-30' is not a real date"),
+     "vormingsattest.datum", "'2026-02-30' does not exist: February 2026 has 28 days"),
     ({"trainee": {"in_ambt": True}, "vormingsattest": {"datum": 20200101}},
      "vormingsattest.datum", "expected a date YYYY-MM-DD, got 20200101"),
 ])
@@ -90,7 +90,7 @@ def test_peildatum_before_the_first_version(cli, tmp_path):
 def test_impossible_peildatum(cli, tmp_path):
     res = cli("decide", TOELATING, "--case", write_case(tmp_path, {}), "--on", "2026-13-01")
     assert res.exit_code == 1
-    assert "peildatum '2026-13-01' is not a date" in _error(res)
+    assert "peildatum '2026-13-01' does not exist: there is no month 13" in _error(res)
 
 
 def test_broken_rule_file_is_reported_with_file_line_and_column(cli, tmp_path, rules_copy):

@@ -134,7 +134,7 @@ def test_csv_with_dotted_columns_typed_by_the_rule_file(cli):
     assert out[1]["result"]["schendingen"] == []
     assert out[2] == {"line": 4, "error": "go.jobtraining.mentor: mentor.evalueert_trainee: "
                                           "expected true or false, got 'misschien'"}
-    assert out[3]["line"] == 5 and "'2026-02-30' is not a real date" in out[3]["error"]
+    assert out[3]["line"] == 5 and "'2026-02-30' does not exist" in out[3]["error"]
 
 
 def test_csv_from_stdin_needs_the_format(cli):

@@ -36,7 +36,8 @@ def test_markdown_describes_each_decision_with_its_parts(cli):
     assert "**duur-voorbeeld-september** (peildatum 2026-11-22)" in md
     assert ("Uitkomst: startdatum = 2025-09-01; einddatum = 2026-06-30; getelde_dagen = 303; "
             "vereiste_dagen = 303; aanstellingen = [{telt: ja}]") in md
-    assert "    - `trainee.in_ambt`; anders: oefent het selectie- of bevorderingsambt niet" in md
+    assert ("    - oefent het selectie- of bevorderingsambt effectief uit (§4.1); anders: oefent "
+            "het selectie- of bevorderingsambt niet") in md
     assert "| 2024-02-02 (deze) | vanaf 2024-02-02 | — |" in md
 
 
@@ -109,7 +110,7 @@ def test_html_escapes_what_the_rule_file_says(cli, tmp_path):
 
 @pytest.mark.parametrize("args, code, message", [
     (["go.jobtrainin"], 2, "unknown rule set 'go.jobtrainin'; did you mean go.jobtraining?"),
-    (["go.jobtraining", "--on", "2026-02-30"], 2, "--on '2026-02-30' is not a date"),
+    (["go.jobtraining", "--on", "2026-02-30"], 2, "--on '2026-02-30' does not exist"),
 ])
 def test_bad_requests(cli, args, code, message):
     res = cli("rules", "docs", *args)

@@ -130,7 +130,18 @@ def test_every_go_decision_has_examples_of_decisions_and_errors():
     assert all("decision" in kinds for kinds in decisions.values())
 
 
-def test_a_rule_file_is_not_an_example_file(cli):
+def test_a_rule_file_stands_for_the_examples_beside_it(cli, installed_rules):
     res = cli("rules", "test", str(EXAMPLES / "drempel.yaml"))
+    assert res.exit_code == 0
+    assert res.stdout.strip() == "no example files found\n0 passed, 0 failed"
+    res = cli("rules", "test", str(installed_rules / "go" / "vormingsattest.yaml"))
+    assert res.exit_code == 0, res.stdout
+    first = res.stdout.splitlines()[0]
+    assert "go/vormingsattest.cases.yaml: " in first
+    assert first.endswith(" passed") and "failed" not in first
+
+
+def test_a_file_that_is_not_yaml_is_refused(cli):
+    res = cli("rules", "test", str(EXAMPLES / "expected.txt"))
     assert res.exit_code == 2
-    assert "drempel.yaml: not an example file (.cases.yaml) or a folder" in res.stderr
+    assert "expected.txt: not a rule file, an example file (.cases.yaml) or a folder" in res.stderr

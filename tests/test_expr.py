@@ -58,7 +58,7 @@ def test_values(text, value):
     ("lambda: 1", "unexpected character ':'", 6),
     ("xs[0]", "unexpected '['", 2),
     ("count(xs, xs)", "count() takes 1 argument(s), got 2", 0),
-    ("2024-02-30", "2024-02-30 is not a valid date", 0),
+    ("2024-02-30", "2024-02-30 does not exist: February 2024 has 29 days", 0),
     ("b == onbekend", "unknown name 'onbekend'", 5),
 ])
 def test_refused_with_column(text, message, col):

@@ -175,7 +175,7 @@ def test_log_export_writes_every_entry_as_json_lines_and_parquet(cli, tmp_path, 
     assert out.exit_code == 0, out.stderr
     assert [json.loads(line) for line in out.stdout.splitlines()] == listed
     only = cli("log", "export", "--decision", DUUR, "-o", str(tmp_path / "duur.jsonl"))
-    assert only.exit_code == 0 and "1 beslissing(en)" in only.stderr
+    assert only.exit_code == 0 and "1 decision(s) exported" in only.stderr
     assert json.loads((tmp_path / "duur.jsonl").read_text())["id"] == first
 
     pq = pytest.importorskip("pyarrow.parquet")

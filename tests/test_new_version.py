@@ -118,7 +118,7 @@ def test_the_installed_rule_set_is_never_edited(cli, installed_rules):
     (["--set", "duur_maanden"], "write PARAM=VALUE"),
     (["--set", "duur_maanden=[1"], "--set 'duur_maanden=[1'"),
     (["--from", "2024-02-02"], "must come into force after the last one"),
-    (["--from", "2027-02-30"], "--from '2027-02-30' is not a date YYYY-MM-DD"),
+    (["--from", "2027-02-30"], "--from '2027-02-30' does not exist: February 2027 has 28 days"),
 ])
 def test_mistakes_are_refused_before_anything_is_written(cli, rules_copy, args, message):
     folder = rules_copy("go")

@@ -98,7 +98,9 @@ def test_the_page_decides_a_go_duration_case_and_an_auditor_looks_it_up(browser,
 
     outcome = wait(browser, ready.visibility_of_element_located((By.ID, "resultaat")))
     text = outcome.text
-    assert "einddatum" in text and "2026-06-30" in text and "303" in text
+    # each outcome by its Dutch label from the rule file (einddatum's)
+    assert "Dag waarop de jobtraining voltooid is" in text and "2026-06-30" in text
+    assert "303" in text
     assert "toegelaten tot de proeftijd: telt mee" in text
     trail = browser.find_element(By.ID, "spoor").text
     assert "Duur van de jobtraining in effectief gepresteerde dienst" in trail

@@ -60,8 +60,7 @@ def test_text_output_is_one_problem_a_line_then_a_summary(cli, monkeypatch):
     res = cli("rules", "validate", "misspelt_parameter.yaml", "impossible_date.yaml")
     assert res.exit_code == 1
     assert res.stdout.splitlines() == [
-        ("impossible_date.yaml:7:20: '2024-02-30' is not a valid date (day is out of range for "
-         "month)"),
+        "impossible_date.yaml:7:20: '2024-02-30' does not exist: February 2024 has 29 days",
         ("misspelt_parameter.yaml:19:28: unknown name 'drempl' in 'aantal >= drempl'; did you "
          "mean 'drempel'?"),
         "2 rule files, 0 example files: 2 errors, 0 warnings",

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Self
 
 from ..base.errors import RegelwerkError
+from ..base.i18n import _
 from ..compiling.model import Decision, RuleSet
 from ..compiling.tables import Table
 from .examples import Example, ExampleFile
@@ -74,7 +75,7 @@ class _Places:
                         (c.get("name", f"check_{j + 1}"),
                          located.where(path + ("steps", i, "checks", j))[0])
                         for j, c in enumerate(sraw.get("checks") or [])]
-                for i, _ in enumerate(draw.get("notes") or [], 1):
+                for i, _note in enumerate(draw.get("notes") or [], 1):
                     self.notes[(dname, i)] = located.where(path + ("notes", i - 1))[0]
 
     def check_line(self, decision: str, step: Any, check: str) -> int:
@@ -231,12 +232,15 @@ def _partial(engine: Any, decision: Decision, example: Example) -> dict:
 
 def render(reports: list[RulesetCoverage]) -> list[str]:
     """The coverage as lines: per rule set how much, then each item no example reaches."""
-    out = ["coverage by the worked examples (table rows, steps, checks met and not met, notes):"]
+    out = [_("coverage by the worked examples (table rows, steps, checks met and not met, "
+             "notes):")]
     for report in reports:
-        out.append(f"{report.ruleset} ({report.file}): {len(report.covered)} of "
-                   f"{len(report.items)} ({report.percent:g}%)")
+        out.append(_("{ruleset} ({file}): {n} of {total} ({percent:g}%)").format(
+            ruleset=report.ruleset, file=report.file, n=len(report.covered),
+            total=len(report.items), percent=report.percent))
         for item in report.missed:
-            out.append(f"  not covered: {report.file}:{item.line}: {item.name}")
+            out.append("  " + _("not covered: {file}:{line}: {item}").format(
+                file=report.file, line=item.line, item=item.name))
     if not reports:
-        out.append("no rule set has worked examples")
+        out.append(_("no rule set has worked examples"))
     return out

@@ -16,6 +16,7 @@ from ..base.jsonvalues import to_json
 from ..compiling.facts import FactSpec
 from ..compiling.model import Decision, RuleSet, Version
 from ..deciding.trail import _compact as show_value
+from ..deciding.trail import rule_file_name
 from .examples import Example
 from .versiondiff import change_summary, compare_versions, param_dict, row_dict
 
@@ -68,28 +69,29 @@ def _decision(ruleset: RuleSet, version: Version, decision: Decision,
     table_names = list(dict.fromkeys(t for s in decision.steps for t in s.tables))
     tables = [version.tables[n] for n in table_names if n in version.tables]
     raw_steps = {s.get("name"): s for s in _raw_steps(ruleset, version, decision.name)}
+    values = {name: p.value for name, p in version.params.items()}
+    steps = [_step(s, i, raw_steps.get(s.name, {}), version, values)
+             for i, s in enumerate(decision.steps, 1)]
+    numbers = {s.name: i for i, s in enumerate(decision.steps, 1)}
     return {
         "id": decision.id,
         "title": decision.title,
         "description": decision.description,
         "citation": decision.citation,
         "inputs": [_fact(f) for f in decision.inputs],
-        "outputs": [{"name": o.name, "label": o.label, "expression": o.value.source}
+        "outputs": [{"name": o.name, "label": placeholders(o.label, values),
+                     "expression": o.value.source,
+                     "from_step": _from_step(o.value.source, numbers, steps)}
                     for o in decision.outputs],
-        "steps": [{"name": s.name, "label": s.label, "kind": STEP_WORDS.get(s.kind, s.kind),
-                   "source": s.source, "citation": s.citation, "tables": s.tables,
-                   "checks": [{"test": c["test"], "when": c.get("when", ""),
-                               "fail": placeholders(c["fail"]), "citation": c.get("citation", "")}
-                              for c in raw_steps.get(s.name, {}).get("checks", [])],
-                   "note": placeholders(s.note.text.source) if s.note else ""}
-                  for s in decision.steps],
-        "notes": [placeholders(n.text.source) for n in decision.notes],
+        "steps": steps,
+        "notes": [placeholders(n.text.source, values) for n in decision.notes],
         "parameters": [param_dict(p) for p in decision.params],
         "tables": [{"name": t.name, "label": t.label, "citation": t.citation,
                     "hit_policy": t.hit_policy,
                     "hit_policy_words": HIT_POLICY_WORDS.get(t.hit_policy, t.hit_policy),
                     "inputs": t.inputs, "outputs": t.outputs,
-                    "rows": [row_dict(t, r) for r in t.rows]} for t in tables],
+                    "rows": [_filled_row(row_dict(t, r), values) for r in t.rows]}
+                   for t in tables],
         "examples": [_example(ruleset, version, ex) for ex in examples
                      if ex.decision == decision.id],
     }
@@ -111,9 +113,62 @@ def _raw_steps(ruleset: RuleSet, version: Version, name: str) -> list[dict]:
     return []
 
 
-def placeholders(text: str) -> str:
-    """A rule file's text with its `{name}` placeholders shown as ‹name›."""
-    return _PLACEHOLDER.sub(lambda m: f"‹{m.group(1)}›", text)
+def _step(step: Any, number: int, raw: dict, version: Version, values: dict) -> dict:
+    """A step as the document shows it: what it does in Dutch (its own description, the
+    operation's, the decision table's title) and, only as a last resort, its formula."""
+    table = version.tables.get(step.source) if step.kind == "table" else None
+    return {"name": step.name, "number": number, "title": step.label or step.name,
+            "label": step.label, "kind": STEP_WORDS.get(step.kind, step.kind),
+            "source": step.source, "citation": step.citation, "tables": step.tables,
+            "description": placeholders(step.description.source, values)
+            if step.description else "",
+            "operation": step.operation,
+            "table_label": table.label if table is not None else "",
+            "checks": [{"test": c["test"], "when": c.get("when", ""),
+                        "pass": placeholders(c.get("pass", ""), values),
+                        "fail": placeholders(c["fail"], values), "citation": c.get("citation", "")}
+                       for c in raw.get("checks", [])],
+            "note": placeholders(step.note.text.source, values) if step.note else ""}
+
+
+def _filled_row(row: dict, values: dict) -> dict:
+    """A table row whose texts have the parameters' values in place of their placeholders."""
+    row["then"] = {k: placeholders(v, values) if isinstance(v, str) else v
+                   for k, v in row["then"].items()}
+    return row
+
+
+def _from_step(expression: str, numbers: dict[str, int], steps: list[dict]) -> str:
+    """`stap 2: <its title>` for an output that is a step's result (or a field of it)."""
+    head, _dot, field = expression.strip().partition(".")
+    if head not in numbers or not re.fullmatch(r"[A-Za-z_][\w.]*", expression.strip()):
+        return ""
+    n = numbers[head]
+    return f"stap {n}: {steps[n - 1]['title']}" + (f" ({field})" if field else "")
+
+
+def how_words(s: dict) -> str:
+    """How a step works, in words: the operation, the decision table, or else the formula
+    (as `code`, for steps the rule file does not describe)."""
+    if s["operation"]:
+        return f"{s['kind']}: {s['operation']}"
+    if s["table_label"]:
+        return f"volgens de beslistabel ‘{s['table_label']}’"
+    if s["description"]:
+        return ""
+    return f"{s['kind']}: `{s['source']}`"
+
+
+def placeholders(text: str, values: dict | None = None) -> str:
+    """A rule file's text with its `{name}` placeholders filled with the parameters' values;
+    a name a case gives (a fact, a step's result) is shown as ‹name›."""
+    values = values or {}
+
+    def fill(m: re.Match) -> str:
+        name = m.group(1)
+        return show(values[name]) if name in values else f"‹{name}›"
+
+    return _PLACEHOLDER.sub(fill, text)
 
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_.]*)\}")
@@ -196,7 +251,7 @@ def render_markdown(doc: dict) -> str:
          h["amends"] or "—", h["citation"] or "—",
          "; ".join(h["changes"]) or ("eerste versie" if not h["amends"] else "—")]
         for h in doc["history"]])
-    out.append(f"Bestand {rs['file']} · sha256 {rs['sha256'][:16]}…")
+    out.append(f"Bestand {rule_file_name(rs['file'])} · sha256 {rs['sha256'][:16]}…")
     return "\n".join(out) + "\n"
 
 
@@ -214,23 +269,13 @@ def _decision_markdown(d: dict) -> list[str]:
                   _fact_words(g)] for g in f.get("fields", [])]
     out += _table(["feit", "soort", "verplicht", "omschrijving"], rows)
     out += ["### Uitkomsten", ""]
-    out += _table(["uitkomst", "omschrijving", "berekening"],
-                  [[f"`{o['name']}`", o["label"] or "—", f"`{o['expression']}`"]
+    out += _table(["uitkomst", "omschrijving", "komt uit"],
+                  [[f"`{o['name']}`", o["label"] or "—", o["from_step"] or f"`{o['expression']}`"]
                    for o in d["outputs"]])
     if d["steps"]:
-        out += ["### Werkwijze", ""]
-        for i, s in enumerate(d["steps"], 1):
-            cite = f" ({s['citation']})" if s["citation"] else ""
-            tables = "".join(f", beslistabel `{t}`" for t in s["tables"] if t != s["source"])
-            if s["checks"]:
-                out.append(f"{i}. **{s['label'] or s['name']}**{cite}: alle voorwaarden:")
-                for c in s["checks"]:
-                    when = f" (enkel als `{c['when']}`)" if c["when"] else ""
-                    out.append(f"    - `{c['test']}`{when}; anders: {c['fail']}")
-            else:
-                out.append(f"{i}. **{s['label'] or s['name']}**{cite}: {s['kind']} "
-                           f"`{s['source']}`{tables}")
-        out.append("")
+        out += ["### Werkwijze", ""] + _steps_markdown(d["steps"]) + [""]
+    if d["notes"]:
+        out += ["### Toelichting", ""] + [f"- {n}" for n in d["notes"]] + [""]
     if d["parameters"]:
         out += ["### Parameters", ""]
         out += _table(["parameter", "waarde", "omschrijving", "bron"],
@@ -261,6 +306,27 @@ def _decision_markdown(d: dict) -> list[str]:
             else:
                 out.append("Uitkomst: " + "; ".join(f"{k} = {show(v)}" for k, v in ex["expect"]))
             out.append("")
+    return out
+
+
+def _steps_markdown(steps: list[dict]) -> list[str]:
+    out = []
+    for s in steps:
+        cite = f" ({s['citation']})" if s["citation"] else ""
+        if s["checks"]:
+            out.append(f"{s['number']}. **{s['title']}**{cite}: {s['description'] or ''}"
+                       .rstrip() + (" Voorwaarden:" if s["description"] else " alle voorwaarden:"))
+            for c in s["checks"]:
+                when = " (als van toepassing)" if c["when"] else ""
+                test = c["pass"] or f"`{c['test']}`"
+                out.append(f"    - {test}{when}; anders: {c['fail']}")
+        else:
+            how = how_words(s)
+            out.append(f"{s['number']}. **{s['title']}**{cite}: {s['description'] or how}")
+            if s["description"] and how:
+                out.append(f"    - {how}")
+        if s["note"]:
+            out.append(f"    - toelichting (als van toepassing): {s['note']}")
     return out
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from .docs import in_force_words, show
+from .docs import how_words, in_force_words, rule_file_name, show
 
 CSS = """
 :root { --ink:#1f2933; --muted:#5f6b7a; --line:#d9dee5; --soft:#f4f6f9; --accent:#0b5cad;
@@ -124,7 +124,7 @@ def render_html(doc: dict) -> str:
     parts.append("</ol></nav>")
     parts += [_decision(d) for d in doc["decisions"]]
     parts.append(_history(doc["history"]))
-    parts.append(f"<footer>Gemaakt door regelwerk uit {e(rs['file'])} (sha256 "
+    parts.append(f"<footer>Gemaakt door regelwerk uit {e(rule_file_name(rs['file']))} (sha256 "
                  f"<code>{e(rs['sha256'][:16])}…</code>). De regels zelf staan in dat bestand; "
                  "dit document beschrijft ze.</footer>")
     parts.append("</main></body></html>")
@@ -161,27 +161,18 @@ def _decision(d: dict) -> str:
     out.append(_table(["feit", "soort", "", "omschrijving"], rows) if rows
                else '<p class="desc">Deze beslissing vraagt geen gegevens.</p>')
     out.append("<h3>Uitkomsten</h3>")
-    out.append(_table(["uitkomst", "omschrijving", "berekening"], [
-        [f"<code>{e(o['name'])}</code>", e(o["label"] or "—"), f"<code>{e(o['expression'])}</code>"]
+    out.append(_table(["uitkomst", "omschrijving", "komt uit"], [
+        [f"<code>{e(o['name'])}</code>", e(o["label"] or "—"),
+         e(o["from_step"]) if o["from_step"] else f"<code>{e(o['expression'])}</code>"]
         for o in d["outputs"]]))
     if d["steps"]:
         out.append('<h3>Werkwijze</h3><ol class="steps">')
-        for s in d["steps"]:
-            cite = f' <span class="cite">{e(s["citation"])}</span>' if s["citation"] else ""
-            tables = "".join(f" · beslistabel <code>{e(t)}</code>" for t in s["tables"]
-                             if t != s["source"])
-            if s["checks"]:
-                how = '<span class="how">alle voorwaarden:</span><ul class="checks">' + "".join(
-                    f"<li><code>{e(c['test'])}</code>"
-                    + (f' <span class="cite">(enkel als <code>{e(c["when"])}</code>)</span>'
-                       if c["when"] else "")
-                    + f'<br><span class="how">anders: {e(c["fail"])}</span></li>'
-                    for c in s["checks"]) + "</ul>"
-            else:
-                how = (f'<span class="how">{e(s["kind"])}: <code>{e(s["source"])}</code>'
-                       f"{tables}</span>")
-            out.append(f"<li><strong>{e(s['label'] or s['name'])}</strong>{cite}<br>{how}</li>")
+        out += [_step(s) for s in d["steps"]]
         out.append("</ol>")
+    if d["notes"]:
+        out.append('<h3>Toelichting</h3><ul class="notes">')
+        out += [f"<li>{e(n)}</li>" for n in d["notes"]]
+        out.append("</ul>")
     if d["parameters"]:
         out.append("<h3>Parameters</h3>")
         out.append(_table(["parameter", "waarde", "omschrijving", "bron"], [
@@ -208,6 +199,30 @@ def _decision(d: dict) -> str:
         out.append("</div>")
     out.append("</section>")
     return "\n".join(out)
+
+
+def _step(s: dict) -> str:
+    """One step: its title, what it does in Dutch, how (the operation, the table; a formula
+    only for a step the rule file does not describe, folded away), its note."""
+    cite = f' <span class="cite">{e(s["citation"])}</span>' if s["citation"] else ""
+    parts = [f"<li><strong>{e(s['title'])}</strong>{cite}"]
+    if s["description"]:
+        parts.append(f"<br>{e(s['description'])}")
+    if s["checks"]:
+        parts.append('<ul class="checks">' + "".join(
+            f"<li>{e(c['pass']) if c['pass'] else '<code>' + e(c['test']) + '</code>'}"
+            + (' <span class="cite">(als van toepassing)</span>' if c["when"] else "")
+            + f'<br><span class="how">anders: {e(c["fail"])}</span></li>'
+            for c in s["checks"]) + "</ul>")
+    elif s["operation"] or s["table_label"]:
+        parts.append(f'<br><span class="how">{e(how_words(s))}</span>')
+    elif not s["description"]:
+        parts.append(f'<br><span class="how">{e(s["kind"])}: <code>{e(s["source"])}</code></span>')
+    if s["note"]:
+        parts.append(f'<br><span class="how">toelichting (als van toepassing): {e(s["note"])}</span>')
+    if s["source"] and s["kind"] == "berekening" and s["description"]:
+        parts.append(f'<details><summary>formule</summary><code>{e(s["source"])}</code></details>')
+    return "".join(parts) + "</li>"
 
 
 def _fact_row(f: dict, name: str) -> list[str]:

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ..base.errors import Problem, RegelwerkError, RuleFileError
+from ..base.i18n import _, language, language_set
 from ..rulefiles.loader import CASE_SUFFIXES, Catalog, _display, rule_files
 
 CASES_SCHEMA = "cases.schema.json"
@@ -86,12 +87,13 @@ def load_example_file(path: Path) -> ExampleFile:
         line = located.where(where)[0]
         if ("expect" in raw) == ("expect_error" in raw):
             result.problems.append(located.problem(
-                where, f"example {raw['name']!r}: give either 'expect' or 'expect_error'"))
+                where, _("example {name!r}: give either 'expect' or 'expect_error'").format(
+                    name=raw["name"])))
             continue
         if raw["name"] in seen:
             result.problems.append(located.problem(
-                where + ("name",), f"example {raw['name']!r} is defined twice "
-                                   f"(first at line {seen[raw['name']]})"))
+                where + ("name",), _("example {name!r} is defined twice (first at line {line})")
+                .format(name=raw["name"], line=seen[raw["name"]])))
             continue
         seen[raw["name"]] = line
         result.examples.append(Example(
@@ -117,7 +119,7 @@ def check_against(example_file: ExampleFile, catalog: Catalog) -> list[Problem]:
         return []  # the file cannot be read, or the rule file is broken: reported already
     ruleset = catalog.rulesets.get(rid)
     if ruleset is None:
-        return [located.problem(("ruleset",), f"unknown rule set {rid!r}"
+        return [located.problem(("ruleset",), _("unknown rule set {id!r}").format(id=rid)
                                 + _did_you_mean(rid, catalog.rulesets))]
     problems: list[Problem] = []
     for ex in example_file.examples:
@@ -126,7 +128,8 @@ def check_against(example_file: ExampleFile, catalog: Catalog) -> list[Problem]:
         if name == ex.decision or name not in ruleset.decision_names():
             hint = _did_you_mean(ex.decision, [f"{rid}.{n}" for n in ruleset.decision_names()])
             problems.append(located.problem(
-                where + ("decision",), f"rule set {rid!r} has no decision {ex.decision!r}{hint}"))
+                where + ("decision",), _("rule set {id!r} has no decision {name!r}").format(
+                    id=rid, name=ex.decision) + hint))
             continue
         if ex.expect is None:
             continue
@@ -139,14 +142,15 @@ def check_against(example_file: ExampleFile, catalog: Catalog) -> list[Problem]:
             if key not in outputs:
                 problems.append(located.problem(
                     where + ("expect", key),
-                    f"{ex.decision} has no output {key!r}{_did_you_mean(key, outputs)}"
-                    f" (outputs: {', '.join(outputs)})"))
+                    _("{decision} has no output {key!r}").format(decision=ex.decision, key=key)
+                    + _did_you_mean(key, outputs)
+                    + _(" (outputs: {known})").format(known=", ".join(outputs))))
     return problems
 
 
 def _did_you_mean(name: str, choices: Iterable[str]) -> str:
     close = difflib.get_close_matches(name, list(choices), n=1)
-    return f"; did you mean {close[0]!r}?" if close else ""
+    return _("; did you mean {name!r}?").format(name=close[0]) if close else ""
 
 
 # ------------------------------------------------------------------ which rules, which files
@@ -218,8 +222,10 @@ class Mismatch:
 
     def __str__(self) -> str:
         if self.missing:
-            return f"{self.where}: expected {show(self.expected)}, got no such output"
-        return f"{self.where}: expected {show(self.expected)}, got {show(self.got)}"
+            return _("{where}: expected {want}, got no such output").format(
+                where=self.where, want=show(self.expected))
+        return _("{where}: expected {want}, got {got}").format(
+            where=self.where, want=show(self.expected), got=show(self.got))
 
 
 @dataclass
@@ -287,26 +293,43 @@ def _same(a: Any, b: Any) -> bool:
     return type(a) is type(b) and a == b
 
 
+def _says(engine: Any, ex: Example, message: str) -> bool:
+    """Whether the error holds the text the example expects, in the language of the messages
+    or in the other one: an example file holds for Dutch and English readers alike."""
+    if ex.expect_error in message:
+        return True
+    other = "en" if language() == "nl" else "nl"
+    with language_set(other):
+        try:
+            engine.decide(ex.decision, ex.facts, ex.on)
+        except RegelwerkError as err:
+            return ex.expect_error in str(err)
+    return False
+
+
 def run_example(engine: Any, ex: Example, *, trail: bool = True) -> Outcome:
     """Decide the example's case and compare; a failure carries the trail of the decision."""
     try:
         result = engine.decide(ex.decision, ex.facts, ex.on)
     except RuleFileError as err:
         return Outcome(ex, False, error=str(err),
-                       problem=f"the rule file is broken: {'; '.join(err.lines())}")
+                       problem=_("the rule file is broken: {problems}").format(
+                           problems="; ".join(err.lines())))
     except RegelwerkError as err:
         message = str(err)
-        if ex.expect_error is not None and ex.expect_error in message:
+        if ex.expect_error is not None and _says(engine, ex, message):
             return Outcome(ex, True, error=message)
         if ex.expect_error is not None:
-            problem = f"expected an error containing {show(ex.expect_error)}, got {show(message)}"
+            problem = _("expected an error containing {want}, got {got}").format(
+                want=show(ex.expect_error), got=show(message))
         else:
-            problem = f"expected a decision, got the error: {message}"
+            problem = _("expected a decision, got the error: {message}").format(message=message)
         return Outcome(ex, False, error=message, problem=problem)
     got = result.as_dict()["result"]
     if ex.expect_error is not None:
         outcome = Outcome(ex, False, result=got, problem=(
-            f"expected an error containing {show(ex.expect_error)}, got a decision: "
+            _("expected an error containing {want}, got a decision: ").format(
+                want=show(ex.expect_error))
             + ", ".join(f"{k} = {show(v)}" for k, v in got.items())))
     else:
         mismatches = []
@@ -317,7 +340,7 @@ def run_example(engine: Any, ex: Example, *, trail: bool = True) -> Outcome:
                 mismatches.extend(compare(want, got[key], key))
         outcome = Outcome(ex, not mismatches, mismatches, got)
         if mismatches:
-            outcome.problem = f"{len(mismatches)} output(s) differ from the example"
+            outcome.problem = _("{n} output(s) differ from the example").format(n=len(mismatches))
     if not outcome.passed and trail:
         from ..deciding.trail import render_text
 
@@ -344,10 +367,11 @@ class Run:
 
     def file_summary(self, example_file: ExampleFile) -> str:
         if example_file.file in self.not_run:
-            return "cannot be run"
+            return _("cannot be run")
         mine = [o for o in self.outcomes if o.example.file == example_file.file]
         bad = sum(not o.passed for o in mine)
-        return f"{len(mine) - bad} passed" + (f", {bad} failed" if bad else "")
+        return (_("{n} passed").format(n=len(mine) - bad)
+                + (_(", {n} failed").format(n=bad) if bad else ""))
 
     def as_dict(self) -> dict:
         return {"ok": self.ok, "passed": len(self.outcomes) - len(self.failed),
@@ -380,6 +404,6 @@ def render_failure(outcome: Outcome) -> str:
     else:
         lines.append(f"  {outcome.problem}")
     if outcome.trail:
-        lines.append("  trail:")
+        lines.append("  " + _("trail:"))
         lines.extend(f"    {line}" for line in outcome.trail.splitlines())
     return "\n".join(lines)

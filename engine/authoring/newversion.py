@@ -20,10 +20,12 @@ from typing import Any
 
 from ..base.atomicfile import write_atomically
 from ..base.errors import Problem, RuleFileError, UsageError
+from ..base.i18n import _
 from ..base.jsonvalues import to_json
 from ..compiling import paramtypes
 from ..compiling.compiler import Context
 from ..compiling.model import RuleSet
+from ..rulefiles.schema import with_modeline
 from ..rulefiles.yamlsource import _value_kind
 
 
@@ -62,9 +64,10 @@ def parse_assignment(text: str) -> tuple[str, Any]:
     name, sep, raw = text.partition("=")
     name = name.strip()
     if not sep or not name:
-        raise UsageError(f"--set {text!r}: write PARAM=VALUE, e.g. --set duur_maanden=12")
+        raise UsageError(_("--set {text!r}: write PARAM=VALUE, e.g. --set duur_maanden=12")
+                         .format(text=text))
     if not raw.strip():
-        raise UsageError(f"--set {text!r}: give a value after '='")
+        raise UsageError(_("--set {text!r}: give a value after '='").format(text=text))
     try:
         value = load_yaml_bytes(raw.encode("utf-8"), f"--set {name}", expect_mapping=False).data
     except RuleFileError as err:
@@ -77,8 +80,8 @@ def parse_citation(text: str) -> tuple[str, str]:
     name, sep, cited = text.partition("=")
     name, cited = name.strip(), cited.strip()
     if not sep or not name or not cited:
-        raise UsageError(f"--cite {text!r}: write PARAM=TEXT, e.g. --cite "
-                         f"duur_maanden=\"besluit van 1 juli 2027 §2\"")
+        raise UsageError(_("--cite {text!r}: write PARAM=TEXT, e.g. --cite "
+                           "duur_maanden=\"besluit van 1 juli 2027 §2\"").format(text=text))
     return name, cited
 
 
@@ -88,40 +91,44 @@ def plan(ruleset: RuleSet, start: _dt.date, sets: list[tuple[str, Any]], *,
     """Check the request against the rule set and say what will be written."""
     base = ruleset.versions[-1]
     if start <= base.in_force_from:
-        raise UsageError(f"the new version must come into force after the last one: version "
-                         f"{base.name} of {ruleset.id} is in force from {base.in_force_from}")
+        raise UsageError(_("the new version must come into force after the last one: version "
+                           "{name} of {id} is in force from {day}").format(
+                               name=base.name, id=ruleset.id, day=base.in_force_from))
     name = name or start.isoformat()
     if ruleset.version_named(name) is not None:
-        raise UsageError(f"{ruleset.id} already has a version {name!r}")
+        raise UsageError(_("{id} already has a version {name!r}").format(id=ruleset.id, name=name))
     changes: list[Change] = []
     for pname, value in sets:
         param = base.params.get(pname)
         if param is None:
             close = difflib.get_close_matches(pname, list(base.params), n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
-            raise UsageError(f"--set {pname}: version {base.name} of {ruleset.id} has no "
-                             f"parameter {pname!r}{hint} (a new parameter needs a label and a "
-                             f"citation: add it to the file by hand)")
+            hint = _("; did you mean {name!r}?").format(name=close[0]) if close else ""
+            raise UsageError(_("--set {name}: version {version} of {id} has no parameter "
+                               "{name!r}{hint} (a new parameter needs a label and a citation: "
+                               "add it to the file by hand)").format(
+                                   name=pname, version=base.name, id=ruleset.id, hint=hint))
         if _value_kind(value) != _value_kind(param.value):
-            raise UsageError(f"--set {pname}: {pname} is {_value_kind(param.value)} "
-                             f"({_show(param.value)}), not {_value_kind(value)} ({_show(value)})")
+            raise UsageError(_("--set {name}: {name} is {kind} ({value}), not {other} ({new})")
+                             .format(name=pname, kind=_(_value_kind(param.value)),
+                                     value=_show(param.value), other=_(_value_kind(value)),
+                                     new=_show(value)))
         wrong = paramtypes.check(pname, param.type, value, param.minimum, param.maximum)
         if param.type == "yearly window" and not wrong:
-            wrong = "; ".join(m for _, m in paramtypes.window_problems(pname, value))
+            wrong = "; ".join(m for _where, m in paramtypes.window_problems(pname, value))
         if wrong:
             raise UsageError(f"--set {pname}: {wrong}")
         if to_json(value) == to_json(param.value):
-            raise UsageError(f"--set {pname}: {pname} is already {_show(value)} in version "
-                             f"{base.name}")
+            raise UsageError(_("--set {name}: {name} is already {value} in version {version}")
+                             .format(name=pname, value=_show(value), version=base.name))
         if any(c.name == pname for c in changes):
-            raise UsageError(f"--set {pname} is given twice")
+            raise UsageError(_("--set {name} is given twice").format(name=pname))
         changes.append(Change(pname, param.value, value))
     cited = dict(cites)
     for pname, _text in cites:
         change = next((c for c in changes if c.name == pname), None)
         if change is None:
-            raise UsageError(f"--cite {pname}: give its new value with --set {pname}=VALUE; "
-                             f"--cite says which text sets it")
+            raise UsageError(_("--cite {name}: give its new value with --set {name}=VALUE; "
+                               "--cite says which text sets it").format(name=pname))
         change.citation = cited[pname]
     return NewVersion(ruleset.id, ruleset.file, name, base.name, start, citation, changes)
 
@@ -142,9 +149,9 @@ def render(text: str, new: NewVersion) -> str:
 
     yaml, doc = _round_trip(text)
     if yaml is None:
-        raise UsageError(f"{new.file}: its layout cannot be kept exactly (indentation is not the "
-                         "same throughout the file); add the version by hand, or indent the "
-                         "file consistently as in the README")
+        raise UsageError(_("{path}: its layout cannot be kept exactly (indentation is not the "
+                           "same throughout the file); add the version by hand, or indent the "
+                           "file consistently as in the README").format(path=new.file))
     item = CommentedMap()
     item["version"] = Quoted(new.name)
     item["amends"] = Quoted(new.amends)
@@ -164,7 +171,7 @@ def render(text: str, new: NewVersion) -> str:
     versions.yaml_set_comment_before_after_key(
         len(versions) - 1, before=f"\nversie {new.name}: wijzigt {new.amends}",
         indent=yaml.sequence_dash_offset)
-    return _dump(yaml, doc)
+    return with_modeline(_dump(yaml, doc))
 
 
 def _round_trip(text: str) -> tuple[Any, Any]:
@@ -172,7 +179,7 @@ def _round_trip(text: str) -> tuple[Any, Any]:
     from ruamel.yaml import YAML
     from ruamel.yaml.util import load_yaml_guess_indent
 
-    _, seq_indent, dash_offset = load_yaml_guess_indent(text)
+    _doc, seq_indent, dash_offset = load_yaml_guess_indent(text)
     seq_indent, dash_offset = seq_indent or 2, dash_offset or 0
     for mapping_indent in dict.fromkeys((2, seq_indent, 4)):
         yaml = YAML(typ="rt")
@@ -212,16 +219,17 @@ def write(ruleset: RuleSet, new: NewVersion, ctx: Context) -> None:
     path = Path(ruleset.file)
     original = path.read_bytes()
     if hashlib.sha256(original).hexdigest() != ruleset.sha256:
-        raise UsageError(f"{path} changed since it was read; run the command again")
+        raise UsageError(_("{path} changed since it was read; run the command again")
+                         .format(path=path))
     text = render(original.decode("utf-8"), new)
 
     def loads_and_unchanged(tmp: Path) -> None:
-        compiled, problems, _ = compile_file(tmp, ctx, ruleset.origin, display=str(path))
+        compiled, problems, _rid = compile_file(tmp, ctx, ruleset.origin, display=str(path))
         errors = [p for p in problems if p.severity == "error"]
         if compiled is None or errors:
             raise RuleFileError(errors or [Problem(str(path), 1, 1, "the new text does not load")])
         if path.read_bytes() != original:
-            raise UsageError(f"{path} changed while the new version was written; nothing "
-                             "was changed, run the command again")
+            raise UsageError(_("{path} changed while the new version was written; nothing was "
+                               "changed, run the command again").format(path=path))
 
     write_atomically(path, text.encode("utf-8"), check=loads_and_unchanged)

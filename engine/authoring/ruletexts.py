@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..base.errors import Problem
+from ..base.i18n import N_, _
 from ..compiling.model import Param, RuleSet, Version
 from ..compiling.tables import Table, _norm
 from ..ops.calendars import format_month_day, is_numeric_month_day, parse_month_day
@@ -45,8 +46,8 @@ def text_warnings(ruleset: RuleSet, located: Any) -> list[Problem]:
             problems.append(Problem(ruleset.file, line, column + col, message, "warning"))
 
         if not raw.get("citation"):
-            warn((), f"version {version.name!r} has no citation: name the text that makes it "
-                 "(citation: ...)")
+            warn((), _("version {name!r} has no citation: name the text that makes it "
+                       "(citation: ...)").format(name=version.name))
         for key, message in _citation_warnings(version, raw):
             warn(key, message, at_key=True)
         for key, message in _month_day_warnings(raw):
@@ -67,12 +68,14 @@ def _citation_warnings(version: Version, raw: dict) -> Iterator[tuple[tuple, str
         param = version.params.get(name)
         if param is None or param.own_citation or "citation" in praw:
             continue
-        cited = (f"it is cited to the version's citation ({param.citation!r})"
+        cited = (_("it is cited to the version's citation ({citation!r})")
                  if param.citation and param.citation == raw.get("citation")
-                 else f"it is cited to {param.citation!r}, which gave the old value")
+                 else _("it is cited to {citation!r}, which gave the old value")).format(
+                     citation=param.citation)
         yield (("parameters", name),
-               (f"parameter {name!r} gets a new value without a citation of its own: {cited}; "
-                f"add citation: with the text that sets it (new-version --cite {name}=...)"))
+               _("parameter {name!r} gets a new value without a citation of its own: {cited}; "
+                 "add citation: with the text that sets it (new-version --cite {name}=...)")
+               .format(name=name, cited=cited))
 
 
 # ------------------------------------------------------------------ yearly days
@@ -95,8 +98,8 @@ def _month_day_warnings(raw: dict) -> Iterator[tuple[tuple, str]]:
                 except ValueError:
                     continue  # reported as an error where it is read
                 yield (("parameters", name, "value", i, end),
-                       (f"{text!r} is read month first, as {named}, while a reader may take "
-                        f"it for day-month: write {named!r}"))
+                       _("{text!r} is read month first, as {named}, while a reader may take it "
+                         "for day-month: write {named!r}").format(text=text, named=named))
 
 
 # ------------------------------------------------------------------ numbers in texts
@@ -137,13 +140,14 @@ def _numbers_in(text: str, params: dict[str, Param]) -> Iterator[tuple[int, str]
         else:
             for name, year in years.items():
                 if len(match[1]) == 4 and number == year:
-                    yield match.start(1), _number_message(match[1], name, " (its year)")
+                    yield match.start(1), _number_message(match[1], name, N_(" (its year)"))
                     break
 
 
 def _number_message(number: str, name: str, what: str = "") -> str:
-    return (f"{number} in this text is the value of parameter {name!r}{what}: write "
-            f"{{{name}}} so that the text follows a new value")
+    return _("{number} in this text is the value of parameter {name!r}{what}: write {{{name}}} "
+             "so that the text follows a new value").format(number=number, name=name,
+                                                            what=_(what) if what else "")
 
 
 def _column(lines: list[str], where: tuple[int, int], text: str, col: int) -> int:
@@ -181,8 +185,9 @@ def _gap_warnings(version: Version, raw: dict) -> Iterator[tuple[tuple, str]]:
                 shown = ", ".join(f"{k}={_show(v)}" for k, v in gap.items())
                 yield (("tables", table_name) if table_name in (raw.get("tables") or {})
                        else ("decisions", dname),
-                       (f"no row of {table.hit_policy} table {table_name!r} covers {shown}: "
-                        f"a case with these values gets no decision; add a row for it"))
+                       _("no row of {policy} table {name!r} covers {values}: a case with these "
+                         "values gets no decision; add a row for it").format(
+                             policy=table.hit_policy, name=table_name, values=shown))
 
 
 def _table_uses(draw: dict, facts: dict) -> Iterator[tuple[str, dict, dict]]:

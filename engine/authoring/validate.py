@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from ..base.errors import Problem, UsageError
+from ..base.i18n import _, ngettext
+from ..base.suggest import did_you_mean
 from ..compiling.model import RuleSet
 from ..rulefiles.loader import Catalog, rule_files
 from .examples import (
@@ -49,12 +51,16 @@ class Report:
         return [p for p in self.problems if p.severity != "error"]
 
     def summary(self) -> str:
-        files = (f"{_count(len(self.rule_files), 'rule file')}, "
-                 f"{_count(len(self.example_files), 'example file')}")
+        files = ngettext("{n} rule file", "{n} rule files", len(self.rule_files)).format(
+            n=len(self.rule_files)) + ", " + ngettext(
+            "{n} example file", "{n} example files", len(self.example_files)).format(
+            n=len(self.example_files))
         if not self.problems:
-            return f"{files}: no problems"
-        return (f"{files}: {_count(len(self.errors), 'error')}, "
-                f"{_count(len(self.warnings), 'warning')}")
+            return _("{files}: no problems").format(files=files)
+        errors, warnings = len(self.errors), len(self.warnings)
+        return _("{files}: {errors}, {warnings}").format(
+            files=files, errors=ngettext("{n} error", "{n} errors", errors).format(n=errors),
+            warnings=ngettext("{n} warning", "{n} warnings", warnings).format(n=warnings))
 
     def as_dict(self) -> dict:
         return {
@@ -65,10 +71,6 @@ class Report:
             "warnings": len(self.warnings),
             "problems": [p.as_dict() for p in self.problems],
         }
-
-
-def _count(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 @dataclass
@@ -88,7 +90,7 @@ def select(paths: Iterable[str]) -> Selection:
     for text in paths:
         path = Path(text)
         if not path.exists():
-            raise UsageError(f"{text}: no such file or folder")
+            raise UsageError(_("{path}: no such file or folder").format(path=text))
         if path.is_dir():
             rules.extend(rule_files(path))
             examples.extend(example_paths(path))
@@ -100,8 +102,8 @@ def select(paths: Iterable[str]) -> Selection:
             rules.append(path)
             dirs.append(path)
         else:
-            raise UsageError(f"{text}: not a rule file (.yaml), an example file (.cases.yaml) "
-                             "or a folder")
+            raise UsageError(_("{path}: not a rule file, an example file (.cases.yaml) or a "
+                               "folder").format(path=text))
     return Selection(_unique(rules), _unique(examples), merge_dirs(dirs))
 
 
@@ -166,26 +168,30 @@ def ruleset_warnings(ruleset: RuleSet, today: _dt.date, warn_days: int) -> list[
             heirs = [v for v in ruleset.versions
                      if name in v.params and v.params[name].version == version.name]
             if not any(name in _read_params(v) for v in heirs):
+                read = set().union(*(_read_params(v) for v in heirs)) - {name}
                 warn(version.name, ("parameters", name),
-                     f"parameter {name!r} is not read by any decision, table or text")
+                     _("parameter {name!r} is not read by any decision, table or text")
+                     .format(name=name) + did_you_mean(name, read, 0.8))
     problems.extend(text_warnings(ruleset, located))
     one_day = _dt.timedelta(days=1)
     for a, b in zip(ruleset.versions, ruleset.versions[1:]):
         if a.in_force_until is not None and a.in_force_until + one_day < b.in_force_from:
             warn(a.name, ("in_force_until",),
-                 f"no version of {ruleset.id} is in force from {a.in_force_until + one_day} "
-                 f"to {b.in_force_from - one_day}")
+                 _("no version of {id} is in force from {first} to {last}").format(
+                     id=ruleset.id, first=a.in_force_until + one_day,
+                     last=b.in_force_from - one_day))
     last = ruleset.versions[-1]
     if last.in_force_until is not None:
         left = (last.in_force_until - today).days
         if left < 0:
             warn(last.name, ("in_force_until",),
-                 f"version {last.name!r} ended on {last.in_force_until} and no later version "
-                 f"follows: no version of {ruleset.id} is in force after it")
+                 _("version {name!r} ended on {day} and no later version follows: no version "
+                   "of {id} is in force after it").format(
+                     name=last.name, day=last.in_force_until, id=ruleset.id))
         elif left <= warn_days:
             warn(last.name, ("in_force_until",),
-                 f"version {last.name!r} ends on {last.in_force_until}, in {left} days, and no "
-                 f"later version follows")
+                 _("version {name!r} ends on {day}, in {n} days, and no later version follows")
+                 .format(name=last.name, day=last.in_force_until, n=left))
     return problems
 
 

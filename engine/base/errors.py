@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .i18n import _
+
 
 class RegelwerkError(Exception):
     """Base of every error the engine reports to a user (never shown with a traceback)."""
@@ -22,7 +24,7 @@ class Problem:
     severity: str = "error"  # "error" or "warning"
 
     def __str__(self) -> str:
-        sev = "" if self.severity == "error" else f"{self.severity}: "
+        sev = "" if self.severity == "error" else _("warning: ")
         return f"{self.file}:{self.line}:{self.col}: {sev}{self.message}"
 
     def as_dict(self) -> dict:

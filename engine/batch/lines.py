@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..base.errors import RegelwerkError, UsageError
+from ..base.i18n import _
 from ..rulefiles.yamlsource import load_json_record
 
 DECIDED, FAILED, INTERNAL = 0, 1, 2  # what became of a line
@@ -25,9 +26,10 @@ def read_json_line(item: bytes) -> Any:
     try:
         return load_json_record(item.decode("utf-8"))
     except json.JSONDecodeError as err:
-        raise UsageError(f"invalid JSON at column {err.colno}: {err.msg}") from None
+        raise UsageError(_("invalid JSON at column {col}: {problem}")
+                         .format(col=err.colno, problem=err.msg)) from None
     except UnicodeDecodeError as err:
-        raise UsageError(f"not UTF-8 text ({err.reason})") from None
+        raise UsageError(_("not UTF-8 text ({reason})").format(reason=err.reason)) from None
 
 
 def decide_json_line(engine: Any, item: bytes, decision: str | None,

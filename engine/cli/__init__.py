@@ -16,6 +16,7 @@ import sys
 import click
 
 from ..base.errors import RegelwerkError, RuleFileError, printable
+from ..base.i18n import _, set_language
 
 INTERNAL_ERROR = 4
 
@@ -28,15 +29,15 @@ class Group(click.Group):
             return super().invoke(ctx)
         except RuleFileError as err:
             for line in err.lines():
-                click.echo(f"error: {printable(line)}", err=True)
+                click.echo(_("error: {message}").format(message=printable(line)), err=True)
             ctx.exit(err.exit_code)
         except RegelwerkError as err:
-            click.echo(f"error: {printable(str(err))}", err=True)
+            click.echo(_("error: {message}").format(message=printable(str(err))), err=True)
             ctx.exit(err.exit_code)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except KeyboardInterrupt:
-            click.echo("interrupted", err=True)
+            click.echo(_("interrupted"), err=True)
             ctx.exit(130)
         except BrokenPipeError:  # the reader went away (`regelwerk log list | head`)
             from .output import silence_stdout
@@ -47,8 +48,8 @@ class Group(click.Group):
             if os.environ.get("REGELWERK_DEBUG"):
                 raise
             msg = printable(" ".join(str(err).split()))
-            click.echo(f"internal error: {type(err).__name__}: {msg} "
-                       "(set REGELWERK_DEBUG=1 for details)", err=True)
+            click.echo(_("internal error: {kind}: {message} (set REGELWERK_DEBUG=1 for details)")
+                       .format(kind=type(err).__name__, message=msg), err=True)
             ctx.exit(INTERNAL_ERROR)
 
 
@@ -82,7 +83,8 @@ class State:
         engine = self.engine_quiet
         if first:
             for error in engine.contributions.errors:
-                click.echo(f"warning: {error} (see 'regelwerk plugins')", err=True)
+                click.echo(_("warning: {message} (see 'regelwerk plugins')").format(message=error),
+                           err=True)
         return engine
 
     @property
@@ -112,19 +114,25 @@ class State:
                    "server (postgresql://user@host/db). Default: $REGELWERK_LOG, else "
                    "decisions.sqlite in the user data folder (see README).")
 @click.option("--no-log", "no_log", is_flag=True, help="Do not log the decisions made.")
+@click.option("--lang", "lang", type=click.Choice(["nl", "en"]), default=None,
+              help="Language of messages: nl (default) or en. Default: $REGELWERK_LANG, else "
+                   "$LC_ALL, $LC_MESSAGES or $LANG, else nl.")
 @click.version_option(package_name="regelwerk", prog_name="regelwerk")
 @click.pass_context
-def main(ctx: click.Context, rules: tuple[str, ...], log_path: str | None, no_log: bool) -> None:
+def main(ctx: click.Context, rules: tuple[str, ...], log_path: str | None, no_log: bool,
+         lang: str | None) -> None:
     """regelwerk: decide, explain and manage education regulations written as rule files."""
+    set_language(lang)  # every run chooses again: None is the environment's choice
     if log_path and no_log:
-        raise click.UsageError("give --log PATH or --no-log, not both")
+        raise click.UsageError(_("give --log PATH or --no-log, not both"))
     if log_path is not None and not log_path.strip():  # never a silent fall-back to the default
-        raise click.UsageError(f"--log {log_path!r}: give the path of the decision log file")
+        raise click.UsageError(_("--log {path!r}: give the path of the decision log file")
+                               .format(path=log_path))
     ctx.obj = State(rules, log_path, no_log)
 
 
 def _register() -> None:
-    from . import authoring, decide, log, plugins, rules, serve
+    from . import authoring, decide, log, plugins, rules, schema, serve
 
     decide.register(main)
     log.register(main)
@@ -132,6 +140,7 @@ def _register() -> None:
     plugins.register(main)
     authoring.register(main)
     serve.register(main)
+    schema.register(main)
 
 
 _register()

@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from ..base.errors import RuleFileError, UsageError
+from ..base.i18n import _
 
 FORMAT = click.Choice(["text", "json"])
 
@@ -96,11 +97,11 @@ def test(state, paths, fmt, trail, coverage):
         for text in paths:
             path = Path(text)
             if not path.exists():
-                raise UsageError(f"{text}: no such file or folder")
+                raise UsageError(_("{path}: no such file or folder").format(path=text))
             if path.is_file() and not is_example_file(path):
-                raise UsageError(f"{text}: not an example file (.cases.yaml) or a folder")
-            found.extend(example_paths(path))
-        engine, _ = _engine(state, rule_dirs_for(found))
+                path = examples_next_to(path, text)  # a rule file: the examples beside it
+            found.extend(example_paths(path) if path else [])
+        engine = _engine(state, rule_dirs_for(found))[0]
         files = [load_example_file(p) for p in dict.fromkeys(found)]
     else:
         engine = state.checked_engine
@@ -124,16 +125,26 @@ def test(state, paths, fmt, trail, coverage):
         for example_file in files:
             click.echo(f"{example_file.file}: {run.file_summary(example_file)}")
         if not files:
-            click.echo("no example files found")
+            click.echo(_("no example files found"))
         failed = len(run.failed)
-        click.echo(f"{len(run.outcomes) - failed} passed, {failed} failed"
-                   + (f", {len(run.problems)} problems in example files" if run.problems
-                      else ""))
+        click.echo(_("{passed} passed, {failed} failed").format(
+            passed=len(run.outcomes) - failed, failed=failed)
+                   + (_(", {n} problems in example files").format(n=len(run.problems))
+                      if run.problems else ""))
         if measured is not None:
             from ..authoring.coverage import render
 
             click.echo("\n".join(render(measured)))
     sys.exit(0 if run.ok else 1)
+
+
+def examples_next_to(path: Path, text: str) -> Path | None:
+    """The example file beside a rule file (`x.yaml`: `x.cases.yaml`), or None."""
+    if path.suffix not in (".yaml", ".yml"):
+        raise UsageError(_("{path}: not a rule file, an example file (.cases.yaml) or a folder")
+                         .format(path=text))
+    beside = path.with_name(path.stem + ".cases" + path.suffix)
+    return beside if beside.is_file() else None
 
 
 def _ruleset(engine, rid: str):
@@ -147,8 +158,9 @@ def _ruleset(engine, rid: str):
     ruleset = catalog.rulesets.get(rid)
     if ruleset is None:
         close = difflib.get_close_matches(rid, list(catalog.rulesets), n=1)
-        hint = f"; did you mean {close[0]}?" if close else ""
-        raise UsageError(f"unknown rule set {rid!r}{hint} (see 'regelwerk rules list')")
+        hint = _("; did you mean {name}?").format(name=close[0]) if close else ""
+        raise UsageError(_("unknown rule set {id!r}{hint} (see 'regelwerk rules list')")
+                         .format(id=rid, hint=hint))
     return ruleset
 
 
@@ -158,8 +170,8 @@ def _version(ruleset, name: str | None, default):
     version = ruleset.version_named(name)
     if version is None:
         known = ", ".join(v.name for v in ruleset.versions)
-        raise UsageError(f"{ruleset.id} ({ruleset.file}) has no version {name!r}; "
-                         f"versions: {known}")
+        raise UsageError(_("{id} ({file}) has no version {name!r}; versions: {known}")
+                         .format(id=ruleset.id, file=ruleset.file, name=name, known=known))
     return version
 
 
@@ -196,8 +208,9 @@ def diff(state, ruleset_id, from_, to, against_installed, fmt):
             earlier = [v for v in ruleset.versions if v.in_force_from < new.in_force_from]
             if not earlier:
                 raise UsageError(
-                    f"{ruleset.id} has no version before {new.name} to compare with; name one "
-                    f"with --from, or compare a draft (--rules DIR) with --against-installed")
+                    _("{id} has no version before {name} to compare with; name one with --from, "
+                      "or compare a draft (--rules DIR) with --against-installed")
+                    .format(id=ruleset.id, name=new.name))
             old = earlier[-1]
         else:
             old = _version(ruleset, from_, None)
@@ -214,12 +227,13 @@ def _installed(ruleset):
     from ..deciding.api import Engine
 
     if ruleset.origin.startswith("plugin"):
-        raise UsageError(f"{ruleset.id} in use is the installed one ({ruleset.file}); give the "
-                         "folder of the draft with --rules DIR to compare it")
+        raise UsageError(_("{id} in use is the installed one ({file}); give the folder of the "
+                           "draft with --rules DIR to compare it")
+                         .format(id=ruleset.id, file=ruleset.file))
     installed = Engine().catalog.rulesets.get(ruleset.id)
     if installed is None:
-        raise UsageError(f"{ruleset.id} is not installed: there is nothing to compare the draft "
-                         "with")
+        raise UsageError(_("{id} is not installed: there is nothing to compare the draft with")
+                         .format(id=ruleset.id))
     return installed
 
 
@@ -227,32 +241,33 @@ def _editable(state, target: str):
     """(engine, rule set) for `new-version`: a rule file's path, or the id of one in --rules."""
     path = Path(target)
     if path.is_file():
-        engine, _ = _engine(state, [target])
+        engine = _engine(state, [target])[0]
         real = path.resolve()
         found = [rs for rs in engine.catalog.rulesets.values() if Path(rs.file).resolve() == real]
         if not found:
             engine.check()  # the file is broken: say where
-            raise UsageError(f"{target}: no rule set in this file")
+            raise UsageError(_("{path}: no rule set in this file").format(path=target))
         return engine, found[0]
     engine = state.engine
     ruleset = _ruleset(engine, target)
     if ruleset.origin.startswith("plugin"):
         folder = Path(ruleset.file).parent
         raise UsageError(
-            f"{ruleset.id} is the installed rule set ({ruleset.file}), which is never changed "
-            f"in place. Copy its folder (e.g. cp -r {folder} my-rules) and run "
-            f"'regelwerk --rules my-rules rules new-version {ruleset.id} ...', or give the "
-            f"path of the rule file to edit instead of {ruleset.id}")
+            _("{id} is the installed rule set ({file}), which is never changed in place. Copy "
+              "its folder (e.g. cp -r {folder} my-rules) and run 'regelwerk --rules my-rules "
+              "rules new-version {id} ...', or give the path of the rule file to edit instead "
+              "of {id}").format(id=ruleset.id, file=ruleset.file, folder=folder))
     return engine, ruleset
 
 
 def _date_option(text: str, option: str):
+    from ..base.dates import date_problem
     from ..compiling.facts import parse_date
 
     try:
         return parse_date(text)
     except ValueError:
-        raise UsageError(f"{option} {text!r} is not a date YYYY-MM-DD") from None
+        raise UsageError(f"{option} {date_problem(text)}") from None
 
 
 @click.command("new-version")
@@ -298,8 +313,8 @@ def new_version(state, target, start, sets, cites, citation, name, dry_run):
     try:
         newversion.write(ruleset, new, Context(contributions.operations, contributions.calendars))
     except RuleFileError:
-        click.echo(f"error: nothing written: with version {new.name} added, {ruleset.file} "
-                   "would be invalid:", err=True)
+        click.echo(_("error: nothing written: with version {name} added, {file} would be "
+                     "invalid:").format(name=new.name, file=ruleset.file), err=True)
         raise
     click.echo(f"versie {new.name} van {new.ruleset} geschreven in {new.file}")
     click.echo(f"  wijzigt versie {new.amends}; in werking vanaf {new.in_force_from}")

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from ..base.errors import RegelwerkError, UsageError
+from ..base.i18n import _, language, set_language
 from ..batch.chunks import chunk_len as _chunk_len
 from ..batch.chunks import decide_chunk as decide_lines
 from ..batch.input import csv_items as _csv_items
@@ -115,6 +116,7 @@ def _init_worker(rules: list[str], run: dict, parent: int) -> None:
     if _RUN.get("engine") is None:
         from ..deciding.api import Engine
 
+        set_language(run.get("lang"))
         _RUN.update(run, engine=Engine(rules))
 
 
@@ -146,6 +148,7 @@ def _in_order(chunks: Iterator[Any], workers: int | None,
     methods = multiprocessing.get_all_start_methods()
     ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
     run = {k: _RUN.get(k) for k in ("decision", "on", "log")}
+    run["lang"] = language()  # a spawned worker reads messages in the language of --lang
     gc.freeze()  # the compiled rules are shared with forked workers, not copied by the GC
     # An executor, not a Pool: a worker that dies (killed, out of memory) fails the run
     # with BrokenProcessPool instead of leaving it waiting forever for the lost chunk.
@@ -228,7 +231,7 @@ def run_batch(state: Any, decision: str | None, path: str, on: str | None, *,
     default_on = parse_on(on)
     fmt = input_format or ("csv" if path.lower().endswith(".csv") else "jsonl")
     if workers is not None and workers < 1:
-        raise UsageError(f"--workers {workers}: give at least 1")
+        raise UsageError(_("--workers {n}: give at least 1").format(n=workers))
     if workers is not None:
         workers = worker_count(workers, _warn)
 

@@ -9,6 +9,7 @@ import sys
 import click
 
 from ..base.errors import UsageError, printable
+from ..base.i18n import _
 from .output import DECISION_FORMATS, for_terminal
 
 
@@ -58,7 +59,7 @@ def decide(state, decision, case_path, cases_path, on, fmt, hash_fact, workers, 
     from ..deciding.api import parse_on
 
     if bool(case_path) == bool(cases_path):
-        raise UsageError("give exactly one of --case FILE or --cases FILE")
+        raise UsageError(_("give exactly one of --case FILE or --cases FILE"))
     if scheduler and (workers or case_path):
         raise UsageError("--scheduler decides a batch (--cases) on a cluster: give no --workers")
     log = state.log
@@ -70,7 +71,7 @@ def decide(state, decision, case_path, cases_path, on, fmt, hash_fact, workers, 
         sys.exit(run_batch(state, decision, cases_path, on, workers=workers,
                            input_format=input_format, progress=progress, scheduler=scheduler))
     if not decision:
-        raise UsageError("name the decision to make, e.g. 'regelwerk decide go.jobtraining.duur'")
+        raise UsageError(_("name the decision to make, e.g. 'regelwerk decide go.jobtraining.duur'"))
     day = parse_on(on)
     case = read_case(case_path)
     engine = state.engine
@@ -81,7 +82,7 @@ def decide(state, decision, case_path, cases_path, on, fmt, hash_fact, workers, 
             payload["log_id"] = writer.add(result, case)
     title = engine.resolve(decision, day)[2].title
     for warning in result.warnings:
-        click.echo(f"warning: {printable(warning)}", err=True)
+        click.echo(_("warning: {message}").format(message=printable(warning)), err=True)
     text = DECISION_FORMATS[fmt or "text"](payload, title)
     click.echo(text if fmt == "json" else for_terminal(text))
 
@@ -105,16 +106,16 @@ def explain(state, decision, case_path, on, log_id, fmt):
 
     if log_id:
         if decision or case_path or on:
-            raise UsageError("--id explains a logged decision: give no DECISION, --case or --on")
+            raise UsageError(_("--id explains a logged decision: give no DECISION, --case or --on"))
         from ..log.audit import Auditor
 
         log = state.log
         if log is None:
-            raise UsageError("--id reads the decision log: leave out --no-log")
+            raise UsageError(_("--id reads the decision log: leave out --no-log"))
         trail = Auditor(state.checked_engine, log).explain(log.get(log_id))
     else:
         if not decision or not case_path:
-            raise UsageError("give DECISION and --case FILE, or --id ID of a logged decision")
+            raise UsageError(_("give DECISION and --case FILE, or --id ID of a logged decision"))
         day = parse_on(on)
         case = read_case(case_path)
         trail = state.engine.explain(decision, case, day)

@@ -7,12 +7,13 @@ import json
 import click
 
 from ..base.errors import UsageError
+from ..base.i18n import _
 
 
 def _log(state):
     log = state.log
     if log is None:
-        raise UsageError("the log commands read the decision log: leave out --no-log")
+        raise UsageError(_("the log commands read the decision log: leave out --no-log"))
     return log
 
 
@@ -54,7 +55,7 @@ def log_list(state, decision, ruleset, since, until, limit, fmt):
     if count:
         click.echo(f"{count} beslissing(en) in {log.where}", err=True)
     else:
-        click.echo(f"no decisions logged in {log.where} match", err=True)
+        click.echo(_("no decisions logged in {path} match").format(path=log.where), err=True)
 
 
 @log_group.command("show")
@@ -109,9 +110,9 @@ def log_replay(state, log_ids, replay_all, decision, ruleset, fmt, exit_code, on
     from ..log.audit import Auditor
 
     if bool(log_ids) == replay_all:
-        raise UsageError("give the ID of logged decisions, or --all")
+        raise UsageError(_("give the ID of logged decisions, or --all"))
     if (decision or ruleset) and not replay_all:
-        raise UsageError("--decision and --ruleset go with --all")
+        raise UsageError(_("--decision and --ruleset go with --all"))
     log = _log(state)
     entries = (log.iter_entries(decision=decision, ruleset=ruleset) if replay_all
                else [log.get(i) for i in log_ids])
@@ -178,16 +179,18 @@ def log_purge(state, before, dry_run, yes):
     log = _log(state)
     day = cli_date(before, "--before")
     if not dry_run and not yes:
-        n, _ = log.purge(day, dry_run=True)
+        n = log.purge(day, dry_run=True)[0]
         if n == 0:
-            click.echo(f"no decisions made before {day.isoformat()} in {log.where}")
+            click.echo(_("no decisions made before {day} in {path}").format(day=day, path=log.where))
             return
-        click.confirm(f"remove {n} decision(s) made before {day.isoformat()} from {log.where} "
-                      "for good?", abort=True, err=True)
+        click.confirm(_("remove {n} decision(s) made before {day} from {path} for good?")
+                      .format(n=n, day=day, path=log.where), abort=True, err=True)
     n, m = log.purge(day, dry_run=dry_run)
-    verb = "would remove" if dry_run else "removed"
-    click.echo(f"{verb} {n} decision(s) made before {day.isoformat()} and {m} rule-set "
-               f"text(s) no longer needed, from {log.where}")
+    message = (_("would remove {n} decision(s) made before {day} and {m} rule-set text(s) no "
+                 "longer needed, from {path}") if dry_run else
+               _("removed {n} decision(s) made before {day} and {m} rule-set text(s) no longer "
+                 "needed, from {path}"))
+    click.echo(message.format(n=n, day=day, m=m, path=log.where))
 
 
 @log_group.command("export")
@@ -215,8 +218,11 @@ def log_export(state, decision, ruleset, since, until, fmt, target):
                                since=cli_date(since, "--since"), until=cli_date(until, "--until"))
     n = export(entries, fmt, target, sys.stdout.buffer)
     sys.stdout.flush()
-    click.echo(f"{n} beslissing(en) uit {log.where} geëxporteerd"
-               + (f" naar {target}" if target not in (None, "-") else ""), err=True)
+    if target not in (None, "-"):
+        click.echo(_("{n} decision(s) exported from {path} to {target}")
+                   .format(n=n, path=log.where, target=target), err=True)
+    else:
+        click.echo(_("{n} decision(s) exported from {path}").format(n=n, path=log.where), err=True)
 
 
 def register(group: click.Group) -> None:

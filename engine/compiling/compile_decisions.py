@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..base.i18n import N_, _
 from .core import Abort, CompilerCore
 from .facts import FactSpec
 from .model import Decision, Note, Output, Param, Step
@@ -63,7 +64,8 @@ class DecisionCompiler(CompilerCore):
             sname = sraw["name"]
             clash = _clash(sname, scope)
             if clash:
-                self.problem(spath + ("name",), f"step {sname!r} has the same name as {clash}")
+                self.problem(spath + ("name",), _("step {name!r} has the same name as {other}")
+                             .format(name=sname, other=_(clash)))
                 ok = False
                 continue
             try:
@@ -124,7 +126,7 @@ class DecisionCompiler(CompilerCore):
         elif isinstance(items, str):
             items = FactSpec(name + "[]", items)
         if items is not None and raw["type"] != "list":
-            self.problem(path + ("items",), f"{name!r} has items but is not a list")
+            self.problem(path + ("items",), _("{name!r} has items but is not a list").format(name=name))
             raise Abort
         default = raw.get("default")
         if default is not None and raw["type"] == "date":
@@ -148,11 +150,11 @@ class DecisionCompiler(CompilerCore):
 def _clash(name: str, scope: Scope) -> str | None:
     """What a step's name would hide, if anything."""
     if name in scope.steps:
-        return "an earlier step"
+        return N_("an earlier step")
     if name in scope.facts:
-        return "an input"
+        return N_("an input")
     if name in scope.params:
-        return "a parameter"
+        return N_("a parameter")
     if name == PEILDATUM:
-        return "the peildatum"
+        return N_("the peildatum")
     return None

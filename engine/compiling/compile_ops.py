@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..base.errors import PluginError, RegelwerkError
+from ..base.i18n import _
 from ..ops import Arg, Operation
 from .compile_tables import table_caller
 from .core import Abort, CompilerCore
@@ -50,8 +51,9 @@ class OperationCompiler(CompilerCore):
         out_fields = None
         if op.item_fields is not None:
             out_fields = op.item_fields(args.fields, args.tables)
+        words = f"{op.label} — {op.doc}" if op.label else op.doc
         return (Step(name, "op", op.name, run, args.refs, detail=detail,
-                     tables=[t.name for t in args.tables.values()], **common),
+                     tables=[t.name for t in args.tables.values()], operation=words, **common),
                 StepInfo(out_fields))
 
     def _looked_up(self, raw: dict, path: tuple) -> Operation:
@@ -59,17 +61,20 @@ class OperationCompiler(CompilerCore):
         op: Operation | None = self.ctx.operations.get(raw["op"])
         if op is None:
             known = ", ".join(self.ctx.operations.names())
-            self.problem(path + ("op",), f"unknown operation {raw['op']!r}; known: {known}")
+            self.problem(path + ("op",), _("unknown operation {name!r}; known: {known}").format(
+                name=raw["op"], known=known))
             raise Abort
         args_raw = raw.get("args") or {}
         for key in args_raw:
             if key not in op.args:
-                self.problem(path + ("args", key), f"operation {op.name!r} has no argument "
-                             f"{key!r}; arguments: {', '.join(op.args)}", key=True)
+                self.problem(path + ("args", key), _("operation {name!r} has no argument {key!r}; "
+                                                     "arguments: {known}").format(
+                    name=op.name, key=key, known=", ".join(op.args)), key=True)
                 raise Abort
         missing = [k for k, a in op.args.items() if a.required and k not in args_raw]
         if missing:
-            self.problem(path + ("op",), f"operation {op.name!r} needs {', '.join(missing)}")
+            self.problem(path + ("op",), _("operation {name!r} needs {args}").format(
+                name=op.name, args=", ".join(missing)))
             raise Abort
         return op
 
@@ -89,7 +94,7 @@ class OperationCompiler(CompilerCore):
     def _arg_text(self, key: str, arg: Arg, value: Any, kpath: tuple, scope: Scope,
                   tables: dict[str, Table], args: _Args) -> None:
         if not isinstance(value, str):
-            self.problem(kpath, f"argument {key!r} must be text")
+            self.problem(kpath, _("argument {key!r} must be text").format(key=key))
             raise Abort
         args.evaluators.append((key, lambda env, v=value: v))
         args.constants[key] = value
@@ -104,7 +109,7 @@ class OperationCompiler(CompilerCore):
     def _arg_item(self, key: str, arg: Arg, value: Any, kpath: tuple, scope: Scope,
                   tables: dict[str, Table], args: _Args) -> None:
         if not isinstance(value, str):
-            self.problem(kpath, f"argument {key!r} must be an expression")
+            self.problem(kpath, _("argument {key!r} must be an expression").format(key=key))
             raise Abort
         c = self.expr(value, scope.for_items(args.fields.get(arg.item_of)), kpath)
         args.refs.extend(r for r in c.refs if r.kind != "item")
@@ -113,7 +118,7 @@ class OperationCompiler(CompilerCore):
     def _arg_bindings(self, key: str, arg: Arg, value: Any, kpath: tuple, scope: Scope,
                       tables: dict[str, Table], args: _Args) -> None:
         if not isinstance(value, dict):
-            self.problem(kpath, f"argument {key!r} must map names to expressions")
+            self.problem(kpath, _("argument {key!r} must map names to expressions").format(key=key))
             raise Abort
         iscope = scope.for_items(args.fields.get(arg.item_of))
         pairs = []

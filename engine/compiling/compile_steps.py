@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from ..base.i18n import _
 from .compile_tables import table_caller, table_detail
 from .core import Abort, CompilerCore
 from .expr import Ref, compile_mapping
@@ -23,6 +24,9 @@ class StepCompiler(CompilerCore):
         common = dict(label=self.fixed(raw.get("label", ""), scope.params, path + ("label",),
                                        scope.used_params),
                       citation=raw.get("citation", ""), line=line)
+        if raw.get("omschrijving"):
+            common["description"] = self.template(raw["omschrijving"], scope.resolve,
+                                                  path + ("omschrijving",))
         if "value" in raw:
             compiled = self.expr(raw["value"], scope, path + ("value",))
             fields = scope.fields_of(raw["value"].strip())
@@ -54,8 +58,9 @@ class StepCompiler(CompilerCore):
         if table is None and tname in tables:
             raise Abort  # the table itself is wrong, and reported
         if table is None:
-            known = ", ".join(tables) or "none"
-            self.problem(path, f"unknown table {tname!r}; tables: {known}")
+            known = ", ".join(tables) or _("none")
+            self.problem(path, _("unknown table {name!r}; tables: {known}").format(
+                name=tname, known=known))
             raise Abort
         for param in table.params:
             scope.used_params.setdefault(param.name, param)
@@ -64,13 +69,15 @@ class StepCompiler(CompilerCore):
     def bindings(self, table: Table, raw: dict, scope: Scope, path: tuple):
         missing = [n for n in table.inputs if n not in raw]
         if missing:
-            self.problem(path, f"table {table.name!r} needs {', '.join(missing)} in 'with'")
+            self.problem(path, _("table {name!r} needs {inputs} in 'with'").format(
+                name=table.name, inputs=", ".join(missing)))
             raise Abort
         compiled: list[tuple[str, Callable]] = []
         refs: list[Ref] = []
         for key, text in raw.items():
             if key not in table.inputs:
-                self.problem(path + (key,), f"table {table.name!r} has no input {key!r}", key=True)
+                self.problem(path + (key,), _("table {name!r} has no input {key!r}").format(
+                    name=table.name, key=key), key=True)
                 raise Abort
             c = self.expr(text, scope, path + (key,))
             compiled.append((key, c.evaluate))

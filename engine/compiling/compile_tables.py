@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..base.errors import CaseError
+from ..base.i18n import _
 from .core import Abort, CompilerCore
 from .expr import Ref
 from .model import Param
@@ -68,7 +69,8 @@ class TableCompiler(CompilerCore):
         for cname, craw in when.items():
             if cname not in inputs:
                 self.problem(rpath + ("when", cname),
-                             f"table {name!r} has no input {cname!r}; inputs: {', '.join(inputs)}",
+                             _("table {name!r} has no input {key!r}; inputs: {known}").format(
+                                 name=name, key=cname, known=", ".join(inputs)),
                              key=True)
                 ok = False
                 continue
@@ -94,12 +96,14 @@ class TableCompiler(CompilerCore):
         for oname in then:
             if oname not in outputs:
                 self.problem(rpath + ("then", oname),
-                             f"table {name!r} has no output {oname!r}; outputs: {', '.join(outputs)}",
+                             _("table {name!r} has no output {key!r}; outputs: {known}").format(
+                                 name=name, key=oname, known=", ".join(outputs)),
                              key=True)
                 ok = False
         for oname in outputs:
             if oname not in then:
-                self.problem(rpath + ("then",), f"row {i + 1} of table {name!r} gives no {oname!r}")
+                self.problem(rpath + ("then",), _("row {n} of table {name!r} gives no {key!r}")
+                             .format(n=i + 1, name=name, key=oname))
                 ok = False
         return templates, ok
 
@@ -108,17 +112,19 @@ class TableCompiler(CompilerCore):
         pairs, more = overlapping_pairs(rows, inputs)
         for a, b in pairs:
             self.problem(path + ("rows", b),
-                         f"rows {a + 1} and {b + 1} of unique table {name!r} overlap")
+                         _("rows {a} and {b} of unique table {name!r} overlap").format(
+                             a=a + 1, b=b + 1, name=name))
         if more:
-            self.problem(path + ("rows",), f"more rows of unique table {name!r} overlap; "
-                         f"only the first {len(pairs)} pairs are listed")
+            self.problem(path + ("rows",), _("more rows of unique table {name!r} overlap; only the "
+                                             "first {n} pairs are listed").format(
+                                                 name=name, n=len(pairs)))
         return not pairs
 
     def cell(self, raw: Any, scope: Scope, path: tuple) -> Cell:
         if isinstance(raw, dict):
             (op, operand), = raw.items()
             if op not in COMPARISONS:
-                self.problem(path, f"unknown comparison {op!r}")
+                self.problem(path, _("unknown comparison {op!r}").format(op=op))
                 raise Abort
             if isinstance(operand, str):
                 compiled = self.expr(operand, scope, path + (op,))
@@ -154,10 +160,12 @@ def table_caller(table: Table) -> Callable[[dict, dict], Any]:
                 fill = dict(values)
                 fill["bekende_waarden"] = format_value(table.known_values())
                 raise CaseError(table.no_match(fill))
-            raise CaseError(f"no row of table {table.name!r} matches {shown}")
+            raise CaseError(_("no row of table {name!r} matches {values}").format(
+                name=table.name, values=shown))
         if policy == "unique" and len(rows) > 1:
             nums = " and ".join(str(r.index + 1) for r in rows)
-            raise CaseError(f"rows {nums} of unique table {table.name!r} both match")
+            raise CaseError(_("rows {rows} of unique table {name!r} both match").format(
+                rows=nums, name=table.name))
         return rows[0].outputs(values)
 
     return call

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as _dt
 
+from ..base.i18n import _
+from ..base.suggest import did_you_mean
 from . import paramtypes
 from .core import Abort, CompilerCore
 from .model import Decision, Param, Version
@@ -20,15 +22,15 @@ class VersionCompiler(CompilerCore):
             if a.in_force_until is not None and a.in_force_until < a.in_force_from:
                 idx = raw_by_name[a.name][0]
                 self.problem(("versions", idx, "in_force_until"),
-                             f"version {a.name!r} ends before it starts")
+                             _("version {name!r} ends before it starts").format(name=a.name))
             if a.in_force_from == b.in_force_from or (
                 a.in_force_until is not None and a.in_force_until >= b.in_force_from
             ):
                 idx = raw_by_name[b.name][0]
                 self.problem(
                     ("versions", idx, "in_force_from"),
-                    f"versions {a.name!r} and {b.name!r} are both in force on "
-                    f"{b.in_force_from.isoformat()}",
+                    _("versions {a!r} and {b!r} are both in force on {day}").format(
+                        a=a.name, b=b.name, day=b.in_force_from.isoformat()),
                 )
             a.until = a.in_force_until or (b.in_force_from - _dt.timedelta(days=1))
         if versions:
@@ -67,9 +69,11 @@ class VersionCompiler(CompilerCore):
             if param.version != name:
                 continue  # inherited: reported where it is set
             if not param.citation:
-                self.problem(path + ("parameters", pname), f"parameter {pname!r} has no citation")
+                self.problem(path + ("parameters", pname), _("parameter {name!r} has no citation")
+                             .format(name=pname) + did_you_mean(pname, set(params) - {pname}, 0.8))
             if not param.label:
-                self.problem(path + ("parameters", pname), f"parameter {pname!r} has no label")
+                self.problem(path + ("parameters", pname), _("parameter {name!r} has no label")
+                             .format(name=pname) + did_you_mean(pname, set(params) - {pname}, 0.8))
 
     def _version_tables(self, tables_raw: dict, params: dict[str, Param]
                         ) -> tuple[dict[str, Table | None], bool]:
@@ -114,13 +118,15 @@ class VersionCompiler(CompilerCore):
             path = ("versions", vindex)
             if base_name not in raw_by_name:
                 self.problem(path + ("amends",),
-                             f"version {vname!r} amends {base_name!r}, which does not exist; "
-                             f"versions: {', '.join(raw_by_name)}")
+                             _("version {name!r} amends {base!r}, which does not exist; "
+                               "versions: {known}").format(name=vname, base=base_name,
+                                                           known=", ".join(raw_by_name)))
                 failed.update(on_chain)
                 raise Abort
             if base_name in on_chain:
                 self.problem(path + ("amends",),
-                             f"versions amend each other in a circle: {vname!r}")
+                             _("versions amend each other in a circle: {name!r}").format(
+                                 name=vname))
                 failed.update(on_chain)
                 raise Abort
             on_chain.add(base_name)

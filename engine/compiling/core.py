@@ -6,13 +6,15 @@ with placeholders. The parts (`compile_versions`, `compile_tables`, `compile_dec
 from __future__ import annotations
 
 import datetime as _dt
-import difflib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from ..base.dates import date_problem
 from ..base.errors import Problem
+from ..base.i18n import _
+from ..base.suggest import unknown_name_hint
 from ..ops import OperationRegistry
 from . import statictexts
 from .expr import Compiled, ExprError, Ref, compile_expr, compile_text
@@ -92,10 +94,11 @@ class CompilerCore:
             self.problem(path, "expression too deeply nested to compile")
             raise Abort from None
         except ExprError as err:
-            close = difflib.get_close_matches(unknown[-1], scope.names(), n=1) if unknown else []
-            hint = f"; did you mean {close[0]!r}?" if close else ""
+            hint = unknown_name_hint(unknown[-1], scope.names(), scope.params,
+                                     self.text.decode("utf-8", "replace")) if unknown else ""
             shown = text if len(text) <= 80 else text[:77] + "..."
-            self.problem(path, f"{err.message} in {shown!r}{hint}", col_offset=err.col)
+            self.problem(path, _("{problem} in {text!r}").format(problem=err.message, text=shown)
+                         + hint, col_offset=err.col)
             raise Abort from None
 
     def template(self, text: str, resolve: Callable[[str], Ref | None], path: tuple) -> Template:
@@ -105,17 +108,27 @@ class CompilerCore:
             pieces.append(text[pos:m.start()])
             ref = resolve(m.group(1))
             if ref is None:
-                self.problem(path, f"unknown name {m.group(1)!r} in text", col_offset=m.start(1))
+                self.problem(path, _("unknown name {name!r} in text").format(name=m.group(1))
+                             + self._text_hint(m.group(1), resolve), col_offset=m.start(1))
                 raise Abort
             pieces.append(ref)
             pos = m.end()
         pieces.append(text[pos:])
         return Template(text, compile_text([p for p in pieces if p != ""], format_value))
 
+    def _text_hint(self, name: str, resolve: Callable) -> str:
+        """Did-you-mean for a placeholder, from the scope `resolve` belongs to (if any)."""
+        scope = getattr(resolve, "__self__", None)
+        if not isinstance(scope, Scope):
+            return ""
+        return unknown_name_hint(name, scope.names(), scope.params,
+                                 self.text.decode("utf-8", "replace"))
+
     def fixed(self, text: str, params: dict, path: tuple, used: dict | None = None) -> str:
         """A title, description or label with `{parameter}` filled in for this version; the
         parameters it names count as read (into `used`)."""
-        filled, wrong, names = statictexts.fill(text, params, format_value)
+        filled, wrong, names = statictexts.fill(text, params, format_value,
+                                                self.text.decode("utf-8", "replace"))
         if wrong is not None:
             self.problem(path, wrong[1], col_offset=wrong[0])
         if used is not None:
@@ -127,5 +140,5 @@ class CompilerCore:
         try:
             return parse_date(value)
         except (ValueError, TypeError):
-            self.problem(path, f"{value!r} is not a valid date YYYY-MM-DD")
+            self.problem(path, date_problem(value))
             raise Abort from None

@@ -41,6 +41,8 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
+from ..base.dates import date_problem
+from ..base.i18n import _
 from ..ops.dayset import DaySet
 
 Env = dict
@@ -243,13 +245,13 @@ class Token:
 
 def tokenize(text: str) -> list[Token]:
     if len(text) > MAX_LENGTH:
-        raise ExprError(f"expression longer than {MAX_LENGTH} characters", 0)
+        raise ExprError(_("expression longer than {n} characters").format(n=MAX_LENGTH), 0)
     tokens: list[Token] = []
     pos = 0
     while pos < len(text):
         m = _TOKEN.match(text, pos)
         if not m:
-            raise ExprError(f"unexpected character {text[pos]!r}", pos)
+            raise ExprError(_("unexpected character {char!r}").format(char=text[pos]), pos)
         kind = m.lastgroup or ""
         if kind != "ws":
             word = m.group()
@@ -289,7 +291,8 @@ class _Parser:
     def expect(self, text: str) -> Token:
         tok = self.take()
         if tok.text != text or tok.kind in ("string",):
-            raise ExprError(f"expected {text!r}, found {tok.text or 'end of expression'!r}", tok.col)
+            raise ExprError(_("expected {want!r}, found {found!r}").format(
+                want=text, found=tok.text or _("end of expression")), tok.col)
         return tok
 
     def at(self, *texts: str) -> bool:
@@ -300,13 +303,14 @@ class _Parser:
         node = self.expr()
         tok = self.peek()
         if tok.kind != "end":
-            raise ExprError(f"unexpected {tok.text!r}", tok.col)
+            raise ExprError(_("unexpected {found!r}").format(found=tok.text), tok.col)
         return node
 
     def nested(self, fn: Callable[[], Node]) -> Node:
         self.depth += 1
         if self.depth > MAX_DEPTH:
-            raise ExprError(f"expression nested deeper than {MAX_DEPTH} levels", self.peek().col)
+            raise ExprError(_("expression nested deeper than {n} levels").format(n=MAX_DEPTH),
+                            self.peek().col)
         try:
             return fn()
         finally:
@@ -374,7 +378,8 @@ class _Parser:
             try:
                 return Node("lit", tok.col, _dt.date.fromisoformat(tok.text))
             except ValueError:
-                raise ExprError(f"{tok.text} is not a valid date", tok.col) from None
+                raise ExprError(date_problem(tok.text).replace(repr(tok.text), tok.text, 1),
+                                tok.col) from None
         if tok.kind == "string":
             return Node("lit", tok.col, tok.text[1:-1])
         if tok.kind == "kw" and tok.text in ("true", "false", "null"):
@@ -390,7 +395,8 @@ class _Parser:
         if tok.text == "[":
             items = self.items("]")
             return Node("list", tok.col, args=tuple(items))
-        raise ExprError(f"unexpected {tok.text or 'end of expression'!r}", tok.col)
+        raise ExprError(_("unexpected {found!r}").format(found=tok.text or _("end of expression")),
+                        tok.col)
 
     def items(self, close: str) -> list[Node]:
         items: list[Node] = []
@@ -406,13 +412,15 @@ class _Parser:
         fn = FUNCTIONS.get(name_tok.text)
         if fn is None:
             known = ", ".join(sorted(FUNCTIONS))
-            raise ExprError(f"unknown function {name_tok.text!r}; known: {known}", name_tok.col)
+            raise ExprError(_("unknown function {name!r}; known: {known}").format(
+                name=name_tok.text, known=known), name_tok.col)
         self.take()  # (
         args = self.items(")")
         if not fn.min_args <= len(args) <= fn.max_args:
             want = fn.min_args if fn.min_args == fn.max_args else f"{fn.min_args}-{fn.max_args}"
             raise ExprError(
-                f"{name_tok.text}() takes {want} argument(s), got {len(args)}", name_tok.col
+                _("{name}() takes {want} argument(s), got {n}").format(
+                    name=name_tok.text, want=want, n=len(args)), name_tok.col
             )
         return Node("call", name_tok.col, name_tok.text, tuple(args))
 
@@ -561,7 +569,7 @@ def compile_expr(text: str, resolve: Resolver) -> Compiled:
 def _resolved(node: Node, resolve: Resolver, refs: list[Ref]) -> Ref:
     ref = resolve(node.value)
     if ref is None:
-        raise ExprError(f"unknown name {node.value!r}", node.col)
+        raise ExprError(_("unknown name {name!r}").format(name=node.value), node.col)
     refs.append(ref)
     return ref
 
@@ -671,7 +679,7 @@ def _compile_one(node: Node, done: list[_Operand], resolve: Resolver, refs: list
             value = code.function(out, start)({})
         except (TypeError, ValueError, ArithmeticError) as err:
             # it fails for every case, so say so now
-            raise ExprError(f"cannot be evaluated: {err}", node.col) from None
+            raise ExprError(_("cannot be evaluated: {problem}").format(problem=err), node.col) from None
         except Exception:  # noqa: BLE001 - fold only what evaluates cleanly; report at run time
             return _Operand(out)
         del code.lines[start:]

@@ -14,18 +14,21 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..base.dates import date_problem
 from ..base.errors import CaseError
+from ..base.i18n import N_, _
+from ..base.suggest import closest
 
 MISSING = object()
 MAX_UNKNOWN_SHOWN = 5
 
-_TYPE_WORDS = {
-    "bool": "true or false",
-    "date": "a date YYYY-MM-DD",
-    "text": "text",
-    "integer": "a whole number",
-    "number": "a number",
-    "list": "a list",
+_TYPE_WORDS = {  # translated where a message is made
+    "bool": N_("true or false"),
+    "date": N_("a date YYYY-MM-DD"),
+    "text": N_("text"),
+    "integer": N_("a whole number"),
+    "number": N_("a number"),
+    "list": N_("a list"),
 }
 
 
@@ -42,9 +45,9 @@ def _json_like(value: Any) -> str:
     if value is None:
         return "null"
     if isinstance(value, dict):
-        return "an object"
+        return _("an object")
     if isinstance(value, list):
-        return "a list"
+        return _("a list")
     return str(value)
 
 
@@ -89,8 +92,9 @@ class FactSpec:
         allowed = self.one_of
 
         def fail(value: Any, where: str, what: str | None = None) -> CaseError:
-            want = what or _TYPE_WORDS.get(kind, kind)
-            return CaseError(f"expected {want}, got {_show(value)}", fact=where)
+            want = what or _(_TYPE_WORDS.get(kind, kind))
+            return CaseError(_("expected {want}, got {value}").format(want=want, value=_show(value)),
+                             fact=where)
 
         if kind == "bool":
 
@@ -106,7 +110,7 @@ class FactSpec:
                     return parse_date(value)
                 except ValueError:
                     if isinstance(value, str) and len(value) == 10:
-                        raise CaseError(f"{value!r} is not a real date", fact=where) from None
+                        raise CaseError(date_problem(value), fact=where) from None
                     raise fail(value, where) from None
 
         elif kind == "text":
@@ -116,7 +120,8 @@ class FactSpec:
                     raise fail(value, where)
                 if allowed is not None and value not in allowed:
                     choices = ", ".join(map(str, allowed))
-                    raise CaseError(f"{value!r} is not one of: {choices}", fact=where)
+                    message = _("{value!r} is not one of: {choices}")
+                    raise CaseError(message.format(value=value, choices=choices), fact=where)
                 return value
 
         elif kind in ("integer", "number"):
@@ -126,7 +131,8 @@ class FactSpec:
                 if isinstance(value, bool) or not isinstance(value, numeric):
                     raise fail(value, where)
                 if isinstance(value, float) and not math.isfinite(value):
-                    raise CaseError(f"expected a finite number, got {value}", fact=where)
+                    message = _("expected a finite number, got {value}").format(value=value)
+                    raise CaseError(message, fact=where)
                 return value
 
         elif kind == "list":
@@ -163,13 +169,14 @@ class FactSpec:
 
 def _convert_record(fields: dict[str, FactSpec], value: Any, where: str) -> dict:
     if not isinstance(value, dict):
-        raise CaseError(f"expected an object with {', '.join(fields)}, got {_show(value)}", fact=where)
+        raise CaseError(_("expected an object with {fields}, got {value}").format(
+            fields=", ".join(fields), value=_show(value)), fact=where)
     out = {}
     for name, spec in fields.items():
         raw = value.get(name)
         if raw is None:
             if spec.required:
-                raise CaseError("missing", fact=f"{where}.{name}")
+                raise CaseError(_("missing"), fact=f"{where}.{name}")
             out[name] = spec.default
         else:
             try:
@@ -279,15 +286,19 @@ def _missing(case: dict, name: str) -> str:
         group = ".".join(parts[:i])
         value = lookup(case, group)
         if value is not MISSING and value is not None and not isinstance(value, dict):
-            return (f"missing: {group} is {_show(value)}, but it must be an object "
-                    f"holding {'.'.join(parts[i:])}")
-    return "missing"
+            return _("missing: {group} is {value}, but it must be an object holding {rest}").format(
+                group=group, value=_show(value), rest=".".join(parts[i:]))
+    given = closest(name, [n for n in given_facts(case) if lookup(case, n) is not None], 0.8)
+    if given is not None:  # a misspelt fact: the warning about it would come too late
+        return _("missing; the case gives {given!r}: did you mean {name!r}?").format(
+            given=given, name=name)
+    return _("missing")
 
 
 def read_facts(specs: list[FactSpec], case: dict, decision: str) -> dict[str, Any]:
     """Check and convert the declared facts of a case; raises CaseError naming the fact."""
     if not isinstance(case, dict):
-        raise CaseError("a case must be an object of facts", decision=decision)
+        raise CaseError(_("a case must be an object of facts"), decision=decision)
     env: dict[str, Any] = {}
     for spec in specs:
         try:
@@ -405,9 +416,11 @@ def describe_unknown(unknown: list[str], specs: list[FactSpec]) -> str:
             owner = next((s for s in specs if name.startswith(s.name + "[")), None)
             pool = list(owner.items) if owner is not None and isinstance(owner.items, dict) else []
         close = difflib.get_close_matches(base, pool, n=1)
-        shown.append(f"{name!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+        shown.append(f"{name!r}" + (_(" (did you mean {name!r}?)").format(name=close[0])
+                                    if close else ""))
     more = len(unknown) - len(shown)
-    extra = f" and {more} more" if more > 0 else ""
+    extra = _(" and {n} more").format(n=more) if more > 0 else ""
     if len(unknown) == 1:
-        return f"unknown fact {shown[0]}: the decision does not read it"
-    return f"unknown facts {', '.join(shown)}{extra}: the decision does not read them"
+        return _("unknown fact {fact}: the decision does not read it").format(fact=shown[0])
+    return _("unknown facts {facts}{more}: the decision does not read them").format(
+        facts=", ".join(shown), more=extra)

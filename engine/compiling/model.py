@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..base.errors import NoVersionInForce
+from ..base.i18n import _
 from .expr import Compiled, Ref
 from .facts import FactSpec
 from .tables import Table
@@ -64,6 +65,8 @@ class Step:
     note: Note | None = None
     detail: Callable[[dict, Any], Any] | None = None  # trail details, computed only to explain
     tables: list[str] = field(default_factory=list)  # the decision tables the step reads
+    description: Template | None = None  # what the step does, in Dutch (`omschrijving`)
+    operation: str = ""  # an `op` step: the operation's own Dutch label and description
 
 
 @dataclass
@@ -148,12 +151,13 @@ class RuleSet:
         who = decision or self.id
         if day < first:
             raise NoVersionInForce(
-                f"no version of {self.id} is in force on {day.isoformat()}: "
-                f"the first comes into force on {first.isoformat()}",
+                _("no version of {id} is in force on {day}: the first comes into force on "
+                  "{first}").format(id=self.id, day=day.isoformat(), first=first.isoformat()),
                 decision=who,
             )
         raise NoVersionInForce(
-            f"no version of {self.id} is in force on {day.isoformat()}", decision=who
+            _("no version of {id} is in force on {day}").format(id=self.id, day=day.isoformat()),
+            decision=who,
         )
 
     def version_named(self, name: str) -> Version | None:

@@ -15,17 +15,18 @@ import datetime as _dt
 import math
 from typing import Any
 
+from ..base.i18n import N_, _
 from ..ops.calendars import format_window, parse_month_day, windows_from_rule
 
-TYPES: dict[str, str] = {
-    "integer": "a whole number",
-    "number": "a number",
-    "date": "a date YYYY-MM-DD",
-    "text": "a text",
-    "bool": "true or false",
-    "list": "a list",
-    "mapping": "a mapping of names to values",
-    "yearly window": "a list of yearly periods {van: '5 juli', tot: '15 augustus'}",
+TYPES: dict[str, str] = {  # translated where a message is made
+    "integer": N_("a whole number"),
+    "number": N_("a number"),
+    "date": N_("a date YYYY-MM-DD"),
+    "text": N_("a text"),
+    "bool": N_("true or false"),
+    "list": N_("a list"),
+    "mapping": N_("a mapping of names to values"),
+    "yearly window": N_("a list of yearly periods {van: '5 juli', tot: '15 augustus'}"),
 }
 BOUNDED = ("integer", "number", "date")
 
@@ -74,11 +75,14 @@ def _fits(kind: str, value: Any) -> bool:
 def check(name: str, kind: str, value: Any, minimum: Any = None, maximum: Any = None) -> str:
     """Why `value` cannot be the value of parameter `name`, or "" when it can."""
     if not _fits(kind, value):
-        return (f"parameter {name!r} is {TYPES[kind]} (type: {kind}), not {_shown(value)}")
+        return _("parameter {name!r} is {what} (type: {kind}), not {value}").format(
+            name=name, what=_(TYPES[kind]), kind=kind, value=_shown(value))
     if minimum is not None and value < minimum:
-        return f"parameter {name!r} must be at least {_shown(minimum)}, not {_shown(value)}"
+        return _("parameter {name!r} must be at least {bound}, not {value}").format(
+            name=name, bound=_shown(minimum), value=_shown(value))
     if maximum is not None and value > maximum:
-        return f"parameter {name!r} must be at most {_shown(maximum)}, not {_shown(value)}"
+        return _("parameter {name!r} must be at most {bound}, not {value}").format(
+            name=name, bound=_shown(maximum), value=_shown(value))
     return ""
 
 
@@ -87,8 +91,9 @@ def window_problems(name: str, value: list) -> list[tuple[tuple, str]]:
     problems: list[tuple[tuple, str]] = []
     for i, window in enumerate(value):
         if not isinstance(window, dict) or set(window) != {"van", "tot"}:
-            problems.append((("value", i), (f"parameter {name!r}[{i}] must be {{van, tot}}, "
-                             f"e.g. {{van: 5 juli, tot: 15 augustus}}, not {_shown(window)}")))
+            problems.append((("value", i), _(
+                "parameter {name!r}[{i}] must be {{van, tot}}, e.g. {{van: 5 juli, tot: 15 "
+                "augustus}}, not {value}").format(name=name, i=i, value=_shown(window))))
             continue
         for end in ("van", "tot"):
             try:
@@ -103,9 +108,11 @@ def check_bound(name: str, kind: str, bound: Any, which: str) -> str:
     if bound is None:
         return ""
     if kind not in BOUNDED:
-        return f"parameter {name!r} is of type {kind}: only {', '.join(BOUNDED)} take {which}"
+        return _("parameter {name!r} is of type {kind}: only {kinds} take {which}").format(
+            name=name, kind=kind, kinds=", ".join(BOUNDED), which=which)
     if not _fits(kind, bound) and not (kind == "number" and _fits("integer", bound)):
-        return f"{which} of parameter {name!r} must be {TYPES[kind]}, not {_shown(bound)}"
+        return _("{which} of parameter {name!r} must be {what}, not {value}").format(
+            which=which, name=name, what=_(TYPES[kind]), value=_shown(bound))
     return ""
 
 

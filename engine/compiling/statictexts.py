@@ -9,10 +9,12 @@ comparison of versions sees that the rule text itself did not change.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable
 from typing import Any, Self
+
+from ..base.i18n import _
+from ..base.suggest import unknown_name_hint
 
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)\}")
 
@@ -33,7 +35,7 @@ def source_of(text: str) -> str:
     return getattr(text, "source", text)
 
 
-def fill(text: str, params: dict[str, Any], show: Callable[[Any], str]
+def fill(text: str, params: dict[str, Any], show: Callable[[Any], str], file_text: str = ""
          ) -> tuple[str, tuple[int, str] | None, list[str]]:
     """(the text filled with the parameters' values, None, the parameters it names) or
     (text, (column, message), []) for the first placeholder that names no parameter."""
@@ -43,13 +45,12 @@ def fill(text: str, params: dict[str, Any], show: Callable[[Any], str]
     names: list[str] = []
     pos = 0
     for match in PLACEHOLDER.finditer(text):
-        head, _, rest = match[1].partition(".")
+        head, _dot, rest = match[1].partition(".")
         param = params.get(head)
         if param is None:
-            close = difflib.get_close_matches(head, list(params), n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
-            message = (f"unknown parameter {match[1]!r} in text: a title, description or "
-                       f"label can name parameters only{hint}")
+            hint = unknown_name_hint(head, list(params), list(params), file_text)
+            message = _("unknown parameter {name!r} in text: a title, description or label can "
+                        "name parameters only").format(name=match[1]) + hint
             return text, (match.start(1), message), []
         value = param.value
         for key in rest.split(".") if rest else ():

@@ -16,7 +16,9 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..base.dates import date_problem
 from ..base.errors import CaseError, RegelwerkError, RuleFileError, UsageError
+from ..base.i18n import N_, _
 from ..base.jsonvalues import _dumps, _encode_text, json_text, to_json  # noqa: F401 - re-exported
 from ..compiling.compiler import PEIL, Context
 from ..compiling.facts import describe_unknown, given_facts, parse_date, read_facts, unknown_facts
@@ -32,7 +34,7 @@ def parse_on(text: str | _dt.date | None) -> _dt.date:
     try:
         return parse_date(text)
     except (ValueError, TypeError):
-        raise CaseError(f"peildatum {text!r} is not a date YYYY-MM-DD") from None
+        raise CaseError(_("peildatum {problem}").format(problem=date_problem(text))) from None
 
 
 @dataclass
@@ -135,8 +137,9 @@ class Engine:
         decision = version.decisions.get(name)
         if decision is None:
             raise CaseError(
-                f"version {version.name!r} of {ruleset.id} (in force on {on.isoformat()}) "
-                f"has no decision {name!r}", decision=decision_id)
+                _("version {version!r} of {id} (in force on {on}) has no decision {name!r}")
+                .format(version=version.name, id=ruleset.id, on=on.isoformat(), name=name),
+                decision=decision_id)
         return ruleset, version, decision
 
     # -- deciding
@@ -148,8 +151,9 @@ class Engine:
             return []
         message = describe_unknown(unknown, decision.inputs)
         if ruleset.strict_facts:
-            raise CaseError(f"{message} (rule set {ruleset.id} accepts only the facts it "
-                            "declares: strict_facts)", decision=decision.id)
+            raise CaseError(message + _(" (rule set {id} accepts only the facts it declares: "
+                                        "strict_facts)").format(id=ruleset.id),
+                            decision=decision.id)
         return [f"{decision.id}: {message}"]
 
     def run(self, decision: Decision, case: dict, on: _dt.date) -> tuple[dict, dict]:
@@ -167,8 +171,8 @@ class Engine:
                 raise CaseError(err.detail, decision=decision.id, fact=err.fact) from None
             raise
         except _EVALUATION_ERRORS as err:
-            raise CaseError(f"{_failing(decision, env, outputs)} cannot be evaluated: {err}",
-                            decision=decision.id) from None
+            raise CaseError(_("{what} cannot be evaluated: {problem}").format(
+                what=_failing(decision, env, outputs), problem=err), decision=decision.id) from None
         return outputs, env
 
     def decide(self, decision_id: str, case: dict, on: _dt.date | str | None = None) -> Result:
@@ -195,15 +199,16 @@ class Engine:
     @staticmethod
     def _notes(decision: Decision, env: dict) -> list[str]:
         notes = []
-        what = "a note"
+        what = N_("a note")
         try:
             for when, text, text_is in decision.note_plan:
-                what = "a note"
+                what = N_("a note")
                 if when is None or when(env):
                     what = text_is
                     notes.append(text(env))
         except _EVALUATION_ERRORS as err:
-            raise CaseError(f"{what} cannot be evaluated: {err}", decision=decision.id) from None
+            raise CaseError(_("{what} cannot be evaluated: {problem}").format(what=_(what), problem=err),
+                            decision=decision.id) from None
         return notes
 
     def explain(self, decision_id: str, case: dict, on: _dt.date | str | None = None) -> dict:
@@ -260,8 +265,8 @@ def _record_args(record: Any, decision: str | None, on: _dt.date | str | None) -
     """(decision id, case, peildatum) of a batch record, the defaults standing in for what
     it leaves out."""
     if type(record) is not dict and not isinstance(record, Mapping):  # a JSON object: no ABC
-        raise UsageError("a line must be a JSON object {decision, on, case}")
+        raise UsageError(_("a line must be a JSON object {decision, on, case}"))
     did = record.get("decision") or decision
     if not did:
-        raise UsageError("no decision on this line or on the command line")
+        raise UsageError(_("no decision on this line or on the command line"))
     return did, record.get("case", {}), record.get("on") or on

@@ -58,6 +58,10 @@ def build_trail(ruleset: RuleSet, version: Version, decision: Decision, case: di
             "inputs": _step_inputs(step, env),
             "result": value,
         }
+        if step.description is not None:
+            entry["description"] = step.description.render(env)
+        if step.operation:
+            entry["operation"] = step.operation
         if step.detail is not None:
             entry["details"] = step.detail(env, value)
         if step.note is not None and (step.note.when is None or step.note.when.evaluate(env)):
@@ -89,6 +93,15 @@ def build_trail(ruleset: RuleSet, version: Version, decision: Decision, case: di
     return to_json(trail)
 
 
+def rule_file_name(path: str) -> str:
+    """A rule file as its rule folder knows it (`go/jobtraining.yaml`), never the path of an
+    installation or a home folder; the content hash beside it says which text it was."""
+    from pathlib import PurePath
+
+    p = PurePath(path)
+    return f"{p.parent.name}/{p.name}" if p.parent.name else p.name
+
+
 def _given(name: str, given: list[str]) -> bool:
     return any(g == name or g.startswith(name + ".") for g in given)
 
@@ -96,12 +109,21 @@ def _given(name: str, given: list[str]) -> bool:
 # ------------------------------------------------------------------ rendering
 
 
-def _short(value: Any, width: int = 90) -> str:
+def _short(value: Any, width: int = 0) -> str:
+    """A value on one line, whole: an auditor reads every item and every reason in full."""
     if isinstance(value, (dict, list)) and value:
-        text = _compact(value)
-    else:
-        text = format_value(value)
-    return text if len(text) <= width else text[: width - 1] + "…"
+        return _compact(value)
+    return format_value(value)
+
+
+def _input_text(name: str, value: Any, earlier: dict[str, int], facts: set[str]) -> str:
+    """An input of a step: a list or mapping shown before is named, not repeated."""
+    if isinstance(value, (dict, list)) and value:
+        if name in earlier:
+            return f"(de uitkomst van stap {earlier[name]}, hierboven)"
+        if name in facts:
+            return "(zie de feiten, hierboven)"
+    return _short(value)
 
 
 def _compact(value: Any) -> str:
@@ -123,7 +145,7 @@ def render_text(trail: dict) -> str:
     until = f" t/m {v['in_force_until']}" if v.get("in_force_until") else ""
     out.append(f"  regelset: {rs['id']} versie {v['name']} (in werking vanaf {v['in_force_from']}"
                f"{until})" + (f", wijzigt {v['amends']}" if v.get("amends") else ""))
-    out.append(f"  bestand: {rs['file']} (sha256 {rs['sha256'][:16]}…)")
+    out.append(f"  bestand: {rule_file_name(rs['file'])} (sha256 {rs['sha256'][:16]}…)")
     log = trail.get("log")
     if log:
         out.append(f"  logboek: beslissing {log['id']}, genomen op {log['made_at']} "
@@ -133,38 +155,14 @@ def render_text(trail: dict) -> str:
         if not log.get("reproduced", True):
             out.append("  ⚠ de uitkomst wijkt af van de gelogde uitkomst: "
                        f"{_compact(log['logged_result'])}")
-    out.append("├─ feiten")
-    for i, f in enumerate(trail["facts"]):
-        mark = "" if f["given"] else " (niet gegeven)"
-        out.append(f"│  {'└' if i == len(trail['facts']) - 1 else '├'}─ {f['name']} = "
-                   f"{_short(f['value'])}{mark}" + (f"  — {f['label']}" if f["label"] else ""))
-    if trail["unused_facts"]:
-        out.append(f"│  (gegeven maar niet gebruikt: {', '.join(trail['unused_facts'])})")
+    out += _text_facts(trail)
     out.append("├─ parameters")
     for i, p in enumerate(trail["parameters"]):
         unit = f" {p['unit']}" if p.get("unit") else ""
         out.append(f"│  {'└' if i == len(trail['parameters']) - 1 else '├'}─ {p['name']} = "
                    f"{p.get('shown') or _short(p['value'])}{unit}  — {p['label']} "
                    f"[{p['citation']}]")
-    out.append("├─ stappen")
-    for i, s in enumerate(trail["steps"]):
-        last = i == len(trail["steps"]) - 1
-        branch, pad = ("└", "   ") if last else ("├", "│  ")
-        title = s["label"] or s["name"]
-        cite = f" [{s['citation']}]" if s.get("citation") else ""
-        out.append(f"│  {branch}─ {title}{cite}")
-        out.append(f"│  {pad}  {_KIND_WORDS.get(s['kind'], s['kind'])}: {s['source']}")
-        for k, val in s["inputs"].items():
-            out.append(f"│  {pad}  met {k} = {_short(val, 70)}")
-        out.extend(f"│  {pad}  {line}" for line in _detail_lines(s))
-        if _is_records(s["result"]):
-            out.append(f"│  {pad}  → {s['name']}:")
-            out.extend(f"│  {pad}      {n}. {_compact(item)}"
-                       for n, item in enumerate(s["result"], 1))
-        else:
-            out.append(f"│  {pad}  → {s['name']} = {_short(s['result'])}")
-        if s.get("note"):
-            out.append(f"│  {pad}  ⓘ {s['note']}")
+    out += _text_steps(trail)
     out.append("└─ uitkomst")
     labels = trail.get("output_labels", {})
     for k, val in trail["result"].items():
@@ -177,6 +175,55 @@ def render_text(trail: dict) -> str:
     for note in trail["uitleg"]:
         out.append(f"   ⓘ {note}")
     return "\n".join(out)
+
+
+def _text_facts(trail: dict) -> list[str]:
+    """The facts, a list of records one item a line."""
+    out: list[str] = []
+    out.append("├─ feiten")
+    for i, f in enumerate(trail["facts"]):
+        mark = "" if f["given"] else " (niet gegeven)"
+        label = f"  — {f['label']}" if f["label"] else ""
+        last = i == len(trail["facts"]) - 1
+        if _is_records(f["value"]):
+            out.append(f"│  {'└' if last else '├'}─ {f['name']}:{label}")
+            out.extend(f"│  {'   ' if last else '│  '}    {n}. {_compact(item)}"
+                       for n, item in enumerate(f["value"], 1))
+            continue
+        out.append(f"│  {'└' if last else '├'}─ {f['name']} = {_short(f['value'])}{mark}{label}")
+    if trail["unused_facts"]:
+        out.append(f"│  (gegeven maar niet gebruikt: {', '.join(trail['unused_facts'])})")
+    return out
+
+
+def _text_steps(trail: dict) -> list[str]:
+    """Each step: what it does, its inputs (named when shown before), details, result."""
+    out: list[str] = []
+    out.append("├─ stappen")
+    earlier: dict[str, int] = {}
+    facts = {f["name"] for f in trail["facts"]}
+    for i, s in enumerate(trail["steps"]):
+        last = i == len(trail["steps"]) - 1
+        branch, pad = ("└", "   ") if last else ("├", "│  ")
+        title = s["label"] or s["name"]
+        cite = f" [{s['citation']}]" if s.get("citation") else ""
+        out.append(f"│  {branch}─ {i + 1}. {title}{cite}")
+        if s.get("description"):
+            out.append(f"│  {pad}  {s['description']}")
+        out.append(f"│  {pad}  {_step_kind_words(s)}")
+        for k, val in s["inputs"].items():
+            out.append(f"│  {pad}  met {k} = {_input_text(k, val, earlier, facts)}")
+        earlier[s["name"]] = i + 1
+        out.extend(f"│  {pad}  {line}" for line in _detail_lines(s))
+        if _is_records(s["result"]):
+            out.append(f"│  {pad}  → {s['name']}:")
+            out.extend(f"│  {pad}      {n}. {_compact(item)}"
+                       for n, item in enumerate(s["result"], 1))
+        else:
+            out.append(f"│  {pad}  → {s['name']} = {_short(s['result'])}")
+        if s.get("note"):
+            out.append(f"│  {pad}  ⓘ {s['note']}")
+    return out
 
 
 def _is_records(value: Any) -> bool:
@@ -210,7 +257,7 @@ def render_markdown(trail: dict) -> str:
                    + (f", wijzigt {v['amends']}" if v.get("amends") else "")),
         ("Grondslag van de versie", v.get("citation") or "—"),
         ("Bron", f"{trail['ruleset_source']} {trail.get('citation') or ''}".strip()),
-        ("Regelbestand", f"`{rs['file']}`"),
+        ("Regelbestand", f"`{rule_file_name(rs['file'])}`"),
         ("Inhoudshash (sha256)", f"`{rs['sha256']}`"),
     ]
     log = trail.get("log")
@@ -246,12 +293,18 @@ def render_markdown(trail: dict) -> str:
     out.append("")
 
     out += ["## Stappen", ""]
+    earlier: dict[str, int] = {}
+    facts = {f["name"] for f in trail["facts"]}
     for n, s in enumerate(trail["steps"], 1):
         cite = f" ({s['citation']})" if s.get("citation") else ""
         out += [f"### {n}. {s['label'] or s['name']}{cite}", ""]
-        out.append(f"- {_KIND_WORDS.get(s['kind'], s['kind'])}: `{s['source']}`")
+        if s.get("description"):
+            out += [s["description"], ""]
+        out.append(f"- {_step_kind_words(s, '`')}")
         for k, val in s["inputs"].items():
-            out.append(f"- met `{k}` = {_cell(val)}")
+            shown = _input_text(k, val, earlier, facts)
+            out.append(f"- met `{k}` = {shown if shown.startswith('(') else _cell(val)}")
+        earlier[s["name"]] = n
         out.extend(f"- {line}" for line in _detail_lines(s))
         if _is_records(s["result"]):
             out.append(f"- **{s['name']}**:")
@@ -272,6 +325,14 @@ def render_markdown(trail: dict) -> str:
 
 
 TRAIL_FORMATS = {"text": render_text, "markdown": render_markdown}
+
+
+def _step_kind_words(step: dict, quote: str = "") -> str:
+    """How a step works: `berekening: <formula>`, `bewerking <name>: <what it does>`."""
+    kind = _KIND_WORDS.get(step["kind"], step["kind"])
+    if step.get("operation"):
+        return f"{kind} {quote}{step['source']}{quote}: {step['operation']}"
+    return f"{kind}: {quote}{step['source']}{quote}"
 
 
 def _detail_lines(step: dict) -> list[str]:

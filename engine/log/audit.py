@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Any
 
+from ..base.dates import date_problem
 from ..base.errors import CaseError, RegelwerkError, RuleFileError, UsageError
 from ..base.jsonvalues import to_json
 from ..compiling.compiler import Context
@@ -177,4 +178,4 @@ def cli_date(text: str | None, option: str) -> _dt.date | None:
     try:
         return parse_date(text)
     except (ValueError, TypeError):
-        raise UsageError(f"{option} {text!r} is not a date YYYY-MM-DD") from None
+        raise UsageError(f"{option} {date_problem(text)}") from None

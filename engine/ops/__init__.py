@@ -56,6 +56,8 @@ class Operation:
     # an operation that reads what plugins registered (a calendar by name, say) receives the
     # compile context as the keyword argument `context`, in `fn` and in `explain`'s arguments
     needs_context: bool = False
+    # a short Dutch name of what it does, shown with `doc` in explanations and the docs
+    label: str = ""
 
 
 class OperationClash(Exception):

@@ -8,6 +8,7 @@ from functools import lru_cache
 from typing import Any
 
 from ..base.errors import CaseError
+from ..base.i18n import _
 from . import Arg, Operation, workdays
 from .calendars import windows_from_rule
 from .dayset import DaySet
@@ -38,7 +39,8 @@ def _service_days(periods, where, not_before=None, exclude=None, exclude_yearly=
     for i, item in enumerate(periods or []):
         start, end = item.get(start_field), item.get(end_field)
         if end is not None and end < start:
-            raise CaseError(f"{end_field} {end} lies before {start_field} {start}",
+            raise CaseError(_("{end_field} {end} lies before {start_field} {start}").format(
+                end_field=end_field, end=end, start_field=start_field, start=start),
                             fact=f"periode {i + 1}")
         if not where(item):
             continue
@@ -51,7 +53,8 @@ def _service_days(periods, where, not_before=None, exclude=None, exclude_yearly=
     for i, item in enumerate(exclude or []):
         start, end = item.get(start_field), item.get(end_field)
         if end is not None and end < start:
-            raise CaseError(f"{end_field} {end} lies before {start_field} {start}",
+            raise CaseError(_("{end_field} {end} lies before {start_field} {start}").format(
+                end_field=end_field, end=end, start_field=start_field, start=start),
                             fact=f"uitsluiting {i + 1}")
         excluded.append((start, end if end is not None else _dt.date.max))
     return DaySet(intervals, excluded, list(_yearly(exclude_yearly)))
@@ -86,6 +89,7 @@ OPERATIONS = [
         _filter,
         {"list": Arg(doc="de lijst"), "where": Arg("item", doc="voorwaarde per element", item_of="list")},
         "De elementen van een lijst die aan een voorwaarde voldoen.",
+        label="filteren",
         item_fields=lambda fields, tables: fields.get("list"),
     ),
     Operation(
@@ -93,6 +97,7 @@ OPERATIONS = [
         _pluck,
         {"list": Arg(doc="de lijst"), "field": Arg("text", doc="naam van het veld")},
         "De waarden van één veld van elk element van een lijst.",
+        label="één veld nemen",
     ),
     Operation(
         "classify",
@@ -103,6 +108,7 @@ OPERATIONS = [
             "with": Arg("bindings", doc="de invoer van de tabel, per element", item_of="list"),
         },
         "Beoordeelt elk element van een lijst met een beslistabel; voegt de uitkomsten toe.",
+        label="elk element beoordelen",
         item_fields=lambda fields, tables: (fields.get("list") or []) + tables["table"].outputs,
     ),
     Operation(
@@ -119,6 +125,7 @@ OPERATIONS = [
             "end_field": Arg("text", False, "veld met de einddatum (standaard tot)"),
         },
         "Getelde dagen over perioden: overlappende dagen één keer, min uitsluitingen.",
+        label="dagen dienst tellen",
         check=_check_service_days,
         explain=lambda args, result: result.describe(),
     ),

@@ -152,6 +152,7 @@ OPERATIONS = [
                                  "waarin niet geteld wordt"),
         },
         "De n-de werkdag na een datum in een kalender, buiten jaarlijkse opschortingen.",
+        label="werkdagen tellen",
         check=_check,
         explain=_explain,
         needs_context=True,

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ..base.errors import Problem, RuleFileError, UsageError
+from ..base.i18n import _
 from ..compiling.compiler import Context, FileCompiler
 from ..compiling.model import RuleSet
 
@@ -54,8 +55,9 @@ def rules_folder(directory: str) -> Path:
     if is_file and folder.name.endswith(RULE_SUFFIXES) and not folder.name.endswith(CASE_SUFFIXES):
         return folder
     if not exists:
-        raise UsageError(f"--rules {directory}: no such folder")
-    raise UsageError(f"--rules {directory}: not a folder of rule files (nor a rule file .yaml)")
+        raise UsageError(_("--rules {path}: no such folder").format(path=directory))
+    raise UsageError(_("--rules {path}: not a folder of rule files (nor a rule file .yaml)")
+                     .format(path=directory))
 
 
 @dataclass
@@ -81,8 +83,8 @@ class Catalog:
     def decision(self, decision_id: str) -> tuple[RuleSet, str]:
         """The rule set and decision name of a decision id, or a clear error."""
         if not isinstance(decision_id, str):
-            raise UsageError(f"a decision id is text such as 'go.jobtraining.duur', "
-                             f"not {decision_id!r}"[:200])
+            raise UsageError(_("a decision id is text such as 'go.jobtraining.duur', not {value!r}")
+                             .format(value=decision_id)[:200])
         found = self.decisions.get(decision_id)
         if found is not None:
             return found
@@ -94,8 +96,9 @@ class Catalog:
         if self.broken_files and not self.broken:
             raise RuleFileError([p for ps in self.broken_files.values() for p in ps])
         close = difflib.get_close_matches(decision_id, list(self.decisions), n=3)
-        hint = f"; did you mean {', '.join(close)}?" if close else ""
-        raise UsageError(f"unknown decision {decision_id!r}{hint} (see 'regelwerk rules list')")
+        hint = _("; did you mean {name}?").format(name=", ".join(close)) if close else ""
+        raise UsageError(_("unknown decision {id!r}{hint} (see 'regelwerk rules list')")
+                         .format(id=decision_id, hint=hint))
 
 
 def _display(path: Path) -> str:
@@ -112,7 +115,8 @@ def compile_file(path: Path, ctx: Context, origin: str, display: str | None = No
     try:
         raw = path.read_bytes()
     except OSError as err:
-        return None, [Problem(name, 1, 1, f"cannot read: {err.strerror or err}")], None
+        return None, [Problem(name, 1, 1, _("cannot read: {reason}").format(
+            reason=err.strerror or err))], None
     return compile_bytes(raw, name, ctx, origin)
 
 
@@ -172,8 +176,9 @@ def build_catalog(plugin_folders: Iterable[tuple[str, Any]], extra_dirs: Iterabl
         # A --rules folder replaces an installed rule set; two definitions at one level clash.
         if previous is not None and (not overriding or ruleset.id in overridden):
             clash = Problem(ruleset.file, 1, 1,
-                            f"rule set {ruleset.id!r} is defined twice: here ({origin}) and in "
-                            f"{previous.file} ({origins[ruleset.id]})")
+                            _("rule set {id!r} is defined twice: here ({origin}) and in {file} "
+                              "({other})").format(id=ruleset.id, origin=origin,
+                                                  file=previous.file, other=origins[ruleset.id]))
             catalog.problems.append(clash)
             if overriding:
                 catalog.draft_errors.append(clash)

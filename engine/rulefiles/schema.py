@@ -13,13 +13,32 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
+from ..base.dates import date_problem
 from ..base.errors import Problem
+from ..base.i18n import N_, _
 
 RULESET_SCHEMA = "ruleset.schema.json"
+CASES_SCHEMA = "cases.schema.json"
+# Editors that read this comment (the YAML language server: VS Code, IntelliJ, Neovim) check
+# a file against the schema it names while it is typed.
+MODELINE = "# yaml-language-server: $schema="
 
 
 def schema_text(name: str = RULESET_SCHEMA) -> str:
     return resources.files("regelwerk.schemas").joinpath(name).read_text("utf-8")
+
+
+def schema_id(name: str = RULESET_SCHEMA) -> str:
+    """The schema's stable, published `$id` (it changes only with an incompatible schema)."""
+    return json.loads(schema_text(name))["$id"]
+
+
+def with_modeline(text: str, name: str = RULESET_SCHEMA) -> str:
+    """`text` of a YAML file with the editor's schema comment as its first line, unless the
+    file names a schema already."""
+    if MODELINE in "\n".join(text.splitlines()[:5]):
+        return text
+    return f"{MODELINE}{schema_id(name)}\n{text}"
 
 
 @lru_cache(maxsize=4)
@@ -57,27 +76,30 @@ def _message(error) -> tuple[list, str, bool]:
         if extra:
             key = extra[0]
             hint = difflib.get_close_matches(str(key), allowed, n=1)
-            did = f"; did you mean {hint[0]!r}?" if hint else f"; allowed: {', '.join(allowed)}"
-            return path + [key], f"unknown key {key!r}{did}", True
+            did = (_("; did you mean {name!r}?").format(name=hint[0]) if hint
+                   else _("; allowed: {names}").format(names=", ".join(allowed)))
+            return path + [key], _("unknown key {key!r}").format(key=key) + did, True
     if v == "required":
         missing = error.message.split("'")[1] if "'" in error.message else error.message
-        return path, f"missing key {missing!r}", False
+        return path, _("missing key {key!r}").format(key=missing), False
     if v == "enum":
         allowed = ", ".join(map(str, error.validator_value))
-        return path, f"{error.instance!r} is not one of: {allowed}", False
+        return path, _("{value!r} is not one of: {choices}").format(
+            value=error.instance, choices=allowed), False
     if v == "pattern" and isinstance(error.instance, str):
-        return path, f"{error.instance!r} is not in the expected form", False
+        return path, _("{value!r} is not in the expected form").format(value=error.instance), False
     if v == "format" and error.validator_value == "date":
-        return path, f"{error.instance!r} is not a valid date", False
+        return path, date_problem(error.instance), False
     if v == "type":
         want = error.validator_value
-        want = " or ".join(want) if isinstance(want, list) else want
-        return path, f"expected {want}, got {_kind(error.instance)}", False
+        return path, _("expected {want}, got {value}").format(
+            want=_(" or ").join(_(w) for w in want) if isinstance(want, list) else _(want),
+            value=_kind(error.instance)), False
     if v == "propertyNames":
-        return path, f"{error.instance!r} is not a valid name", False
+        return path, _("{value!r} is not a valid name").format(value=error.instance), False
     if v == "oneOf" and "x-message" in error.schema:
         # the schema states in words what its alternatives mean
-        return path, error.schema["x-message"], False
+        return path, _(error.schema["x-message"]), False
     if v == "oneOf" and error.context:
         import jsonschema
 
@@ -87,17 +109,25 @@ def _message(error) -> tuple[list, str, bool]:
     return path, error.message, False
 
 
+# The words of the schema's types and messages, for the catalogue.
+_SCHEMA_WORDS = (N_("string"), N_("object"), N_("array"), N_("integer"), N_("number"),
+                 N_("boolean"), N_("null"),
+                 N_("a step has exactly one of: value, table (with 'with'), op, checks"))
+
+
 def _kind(value: Any) -> str:
     if isinstance(value, bool):
-        return "true/false"
+        return _("true/false")
     if isinstance(value, dict):
-        return "a mapping"
+        return _("a mapping")
     if isinstance(value, list):
-        return "a list"
+        return _("a list")
     if value is None:
-        return "nothing"
+        return _("nothing")
     if isinstance(value, str):
-        return f"text {value!r}"
+        return _("text {value!r}").format(value=value)
+    if isinstance(value, (int, float)):
+        return _("the number {value!r}").format(value=value)
     return f"{type(value).__name__} {value!r}"
 
 

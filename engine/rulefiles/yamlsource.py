@@ -23,8 +23,11 @@ from ruamel.yaml.error import MarkedYAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.reader import ReaderError
 
+from ..base.dates import date_problem
 from ..base.errors import CaseFileError, Problem, RuleFileError, UsageError
+from ..base.i18n import N_, _, ngettext
 from ..base.located import Located
+from . import yamlhints
 
 # ruamel.yaml >= 0.19 stops deep nesting itself; before that, `except ()` catches nothing and
 # deep nesting is caught by RecursionError or by _Builder.measure.
@@ -38,23 +41,24 @@ _MERGE, _VALUE = _TAG + "merge", _TAG + "value"
 # Plain '<<' and '=' resolve to the merge and value tags; anywhere but a merge key they are text.
 _TEXT_TAGS = frozenset({_STR, _MERGE, _VALUE})
 _SCALAR_KINDS = {
-    _STR: "text",
-    _MERGE: "text",
-    _VALUE: "text",
-    _NULL: "empty",
-    _BOOL: "true/false",
-    _INT: "a number",
-    _FLOAT: "a number",
-    _STAMP: "a date",
+    _STR: N_("text"),
+    _MERGE: N_("text"),
+    _VALUE: N_("text"),
+    _NULL: N_("empty"),
+    _BOOL: N_("true/false"),
+    _INT: N_("a number"),
+    _FLOAT: N_("a number"),
+    _STAMP: N_("a date"),
 }
 _VALUE_KINDS = (
-    (bool, "true/false"),
-    (str, "text"),
-    (list, "a list"),
-    (dict, "a mapping"),
-    ((int, float), "a number"),
-    (dt.date, "a date"),
+    (bool, N_("true/false")),
+    (str, N_("text")),
+    (list, N_("a list")),
+    (dict, N_("a mapping")),
+    ((int, float), N_("a number")),
+    (dt.date, N_("a date")),
 )
+N_("a tagged value"), N_("rule files"), N_("case files")  # words of the messages below
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # A lone surrogate ("\ud800" in JSON or YAML) is no character: it cannot be written as UTF-8
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -84,15 +88,16 @@ def load_yaml_bytes(
         raise RuleFileError([Problem(name, 1, 1, _too_big(len(raw), limits.max_bytes))])
     root = _compose(_decode(raw, name), name, limits)
     if root is None or (str(root.tag) == _NULL and root.value == ""):
-        raise RuleFileError([Problem(name, 1, 1, "file is empty")])
+        raise RuleFileError([Problem(name, 1, 1, _("file is empty"))])
     builder = _Builder(name, limits, kind)
     try:
         builder.measure(root)
         data = builder.build(root, ())
     except RecursionError:
-        raise RuleFileError([Problem(name, 1, 1, "nesting too deep")]) from None
+        raise RuleFileError([Problem(name, 1, 1, _("nesting too deep"))]) from None
     if expect_mapping and not isinstance(root, MappingNode):
-        top = f"a rule file must be a mapping (key: value) at the top, not {_node_kind(root)}"
+        top = _("a rule file must be a mapping (key: value) at the top, not {kind}").format(
+            kind=_(_node_kind(root)))
         builder.problems.insert(0, Problem(name, 1, 1, top))
     if builder.problems:
         raise RuleFileError(builder.problems)
@@ -111,7 +116,8 @@ def load_yaml_file(
     try:
         raw = _read_bytes(path, name, limits.max_bytes)
     except OSError as exc:
-        raise RuleFileError([Problem(name, 1, 1, f"cannot read file: {_reason(exc)}")]) from None
+        raise RuleFileError([Problem(name, 1, 1, _("cannot read file: {reason}")
+                                     .format(reason=_reason(exc)))]) from None
     return load_yaml_bytes(raw, name, expect_mapping=expect_mapping, limits=limits)
 
 
@@ -125,8 +131,8 @@ def load_case_file(path: str, *, stdin_bytes: bytes | None = None) -> dict:
             raw = _read_bytes(path, name, CASE_LIMITS.max_bytes)
         if len(raw) > CASE_LIMITS.max_bytes:
             limit = CASE_LIMITS.max_bytes
-            message = (f"more than the limit of {limit:,} bytes" if path == "-"
-                       else _too_big(len(raw), limit))  # a stream is read only to the limit
+            message = (_("more than the limit of {limit:,} bytes").format(limit=limit)
+                       if path == "-" else _too_big(len(raw), limit))  # a stream is read only to the limit
             raise CaseFileError(name, message, 1, 1)
         suffix = os.path.splitext(name)[1].lower()
         if suffix == ".json" or (suffix not in (".yaml", ".yml") and raw.lstrip()[:1] == b"{"):
@@ -135,14 +141,16 @@ def load_case_file(path: str, *, stdin_bytes: bytes | None = None) -> dict:
             data = load_yaml_bytes(raw, name, expect_mapping=False, limits=CASE_LIMITS,
                                    kind="case files").data
     except OSError as exc:
-        raise CaseFileError(name, f"cannot read case file: {_reason(exc)}") from None
+        raise CaseFileError(name, _("cannot read case file: {reason}").format(reason=_reason(exc))) from None
     except RuleFileError as err:
         first, more = err.problems[0], len(err.problems) - 1
-        extra = f" (and {more} more problem{'s' * (more > 1)})" if more else ""
+        extra = ngettext(" (and {n} more problem)", " (and {n} more problems)", more).format(
+            n=more) if more else ""
         raise CaseFileError(name, first.message + extra, first.line, first.col) from None
     if not isinstance(data, dict):
         kind = _value_kind(data)
-        message = f"a case file must be a mapping of facts at the top ({{...}}), not {kind}"
+        message = _("a case file must be a mapping of facts at the top ({{...}}), not {kind}").format(
+            kind=_(kind))
         raise CaseFileError(name, message, 1, 1)
     return data
 
@@ -179,11 +187,8 @@ class _Builder:
         def visit(node: Node, depth: int) -> tuple[int, int]:
             if id(node) not in seen:
                 if id(node) in active:
-                    raise self.fail(
-                        node,
-                        f"alias *{node.anchor} is used inside its own anchor "
-                        f"&{node.anchor} (recursive alias)",
-                    )
+                    raise self.fail(node, _("alias *{name} is used inside its own anchor &{name} "
+                                            "(recursive alias)").format(name=node.anchor))
                 if depth > limits.max_depth:
                     raise self.fail(node, _too_deep(limits))
                 active.add(id(node))
@@ -192,11 +197,8 @@ class _Builder:
                     child_size, child_height = visit(child, depth + 1)
                     size, height = size + child_size, max(height, child_height + 1)
                     if size > limits.max_nodes:
-                        raise self.fail(
-                            node,
-                            f"document expands to more than "
-                            f"{limits.max_nodes:,} nodes (nested aliases?)",
-                        )
+                        raise self.fail(node, _("document expands to more than {n:,} nodes "
+                                                "(nested aliases?)").format(n=limits.max_nodes))
                 active.discard(id(node))
                 seen[id(node)] = size, height
             size, height = seen[id(node)]
@@ -245,7 +247,8 @@ class _Builder:
             key_path = (*path, key)
             if key in result:
                 first = self.key_positions[key_path][0]
-                self.error(key_node, f"duplicate key {_show(key)} (first at line {first})")
+                self.error(key_node, _("duplicate key {key} (first at line {line})")
+                           .format(key=_show(key), line=first))
                 continue
             self.key_positions[key_path] = _place(key_node)
             result[key] = self.build(value_node, key_path)
@@ -255,7 +258,7 @@ class _Builder:
         """The key as text, or None after recording why it cannot be one."""
         tag = str(node.tag)
         if tag == _MERGE and isinstance(node, ScalarNode):
-            self.error(node, "merge keys (<<) are not supported; write the keys out in full")
+            self.error(node, _("merge keys (<<) are not supported; write the keys out in full"))
         elif isinstance(node, ScalarNode) and tag in _TEXT_TAGS:
             if _SURROGATE.search(node.value):
                 self.error(node, _lone_surrogate(node.value))
@@ -264,8 +267,10 @@ class _Builder:
         elif isinstance(node, ScalarNode) and tag not in _CONVERTERS:
             self.error(node, _tag_not_allowed(tag, self.kind))
         else:
-            quote = f"; put {_show(node.value)} in quotes" if isinstance(node, ScalarNode) else ""
-            self.error(node, f"keys must be text, not {_node_kind(node)}{quote}")
+            quote = (_("; put {value} in quotes").format(value=_show(node.value))
+                     if isinstance(node, ScalarNode) else "")
+            self.error(node, _("keys must be text, not {kind}").format(kind=_(_node_kind(node)))
+                       + quote)
         return None
 
 
@@ -274,26 +279,25 @@ class _Builder:
 
 def _to_null(text: str) -> None:
     if text.lower() not in ("", "~", "null"):
-        raise ValueError(f"{_show(text)} is not empty (null)")
+        raise ValueError(_("{value} is not empty (null)").format(value=_show(text)))
 
 
 def _to_bool(text: str) -> bool:
     if text.lower() not in ("true", "false"):
-        raise ValueError(f"{_show(text)} is not true or false")
+        raise ValueError(_("{value} is not true or false").format(value=_show(text)))
     return text.lower() == "true"
 
 
 def _to_int(text: str) -> int:
     digits = text.replace("_", "").lstrip("+-")
     if len(digits) > 1 and digits[0] == "0" and digits.isdigit():
-        raise ValueError(
-            f"{_show(text)} starts with 0: put it in quotes if it is a code, "
-            "or leave out the 0 if it is a number"
-        )
+        raise ValueError(_("{value} starts with 0: put it in quotes if it is a code, or leave out "
+                           "the 0 if it is a number").format(value=_show(text)))
     try:
         number = int(text.replace("_", ""), 0)
     except ValueError:
-        message = f"{_show(text)} is not a whole number; put it in quotes if it is text"
+        message = _("{value} is not a whole number; put it in quotes if it is text").format(
+            value=_show(text))
         raise ValueError(message) from None
     if number.bit_length() > MAX_BITS:
         raise ValueError(f"{_show(text)} is too large: a whole number has at most {MAX_BITS} "
@@ -310,23 +314,23 @@ def _to_float(text: str) -> float:
     except ValueError:
         number = math.nan
     if math.isnan(number):
-        raise ValueError(f"{_show(text)} is not a number; put it in quotes if it is text")
+        raise ValueError(_("{value} is not a number; put it in quotes if it is text").format(
+            value=_show(text)))
     if math.isinf(number):  # .inf, 1e999: no rule can compare with it, and JSON cannot hold it
-        raise ValueError(f"{_show(text)} is not a finite number")
+        raise ValueError(_("{value} is not a finite number").format(value=_show(text)))
     return number
 
 
 def _to_date(text: str) -> dt.date:
     if not _DATE.fullmatch(text):
         if any(mark in text for mark in "Tt :"):
-            raise ValueError(
-                f"only dates YYYY-MM-DD are supported, not a date and time: {_show(text)}"
-            )
-        raise ValueError(f"write dates as YYYY-MM-DD, not {_show(text)}")
+            raise ValueError(_("only dates YYYY-MM-DD are supported, not a date and time: {value}")
+                             .format(value=_show(text)))
+        raise ValueError(_("write dates as YYYY-MM-DD, not {value}").format(value=_show(text)))
     try:
         return dt.date(int(text[:4]), int(text[5:7]), int(text[8:]))
-    except ValueError as exc:
-        raise ValueError(f"{_show(text)} is not a valid date ({exc})") from None
+    except ValueError:
+        raise ValueError(date_problem(text)) from None
 
 
 _CONVERTERS = {_NULL: _to_null, _BOOL: _to_bool, _INT: _to_int, _FLOAT: _to_float, _STAMP: _to_date}
@@ -344,24 +348,26 @@ def _compose(text: str, name: str, limits: Limits) -> Node | None:
     except _MaxDepthExceeded as exc:
         problem = Problem(name, *_mark_place(exc.problem_mark), _too_deep(limits))
     except MarkedYAMLError as exc:
-        problem = _syntax_problem(name, exc)
+        problem = _syntax_problem(name, exc, text)
     except ReaderError as exc:
         problem = _reader_problem(name, text, exc)
     except RecursionError:
-        problem = Problem(name, 1, 1, "nesting too deep")
+        problem = Problem(name, 1, 1, _("nesting too deep"))
     except Exception as exc:  # noqa: BLE001 - anything else the parser raises is a Problem too
         detail = _clip(" ".join(f"{type(exc).__name__}: {exc}".split()), 200)
-        problem = Problem(name, 1, 1, f"cannot read this file as YAML ({detail})")
+        problem = Problem(name, 1, 1, _("cannot read this file as YAML ({detail})").format(
+            detail=detail))
     else:
         if yaml.version in (None, (1, 2)):
             return root
         major, minor = yaml.version
-        message = f"only YAML 1.2 is supported: remove the line '%YAML {major}.{minor}'"
+        message = _("only YAML 1.2 is supported: remove the line '%YAML {major}.{minor}'").format(
+            major=major, minor=minor)
         problem = Problem(name, 1, 1, message)
     raise RuleFileError([problem])
 
 
-def _syntax_problem(name: str, exc: MarkedYAMLError) -> Problem:
+def _syntax_problem(name: str, exc: MarkedYAMLError, text: str = "") -> Problem:
     """One-line Problem from a ruamel scanner/parser/composer error, at its problem mark."""
     mark = exc.problem_mark or exc.context_mark
     message = " ".join(str(exc.problem or exc.context or "invalid YAML").split())
@@ -369,29 +375,26 @@ def _syntax_problem(name: str, exc: MarkedYAMLError) -> Problem:
     if exc.problem and exc.context and context and _mark_place(context) != _mark_place(mark):
         line, col = _mark_place(context)
         message += f" ({' '.join(exc.context.split())} at line {line}, column {col})"
-    if "'\\t'" in message:
-        message += "; use spaces, not tabs, for indentation"
-    elif any(sign in message for sign in _INDENTATION_SIGNS):
-        message += "; check the indentation: a key lines up with the other keys of its block"
+    hint = yamlhints.explain(text, *_mark_place(mark), message)
+    if hint is not None:
+        return Problem(name, hint.line, hint.col, hint.message)
+    if any(sign in message for sign in yamlhints.INDENTATION_SIGNS):
+        message += _("; check the indentation: a key lines up with the other keys of its block")
     return Problem(name, *_mark_place(mark), message)
-
-
-# What the parser says when a line is indented more or less than its neighbours.
-_INDENTATION_SIGNS = ("expected <block end>", "mapping values are not allowed here",
-                      "did not find expected key", "expected <block mapping start>")
 
 
 def _reader_problem(name: str, text: str, exc: ReaderError) -> Problem:
     """Problem for a character YAML does not accept (control characters), at its place."""
     line, col = _text_place(text, exc.position if isinstance(exc.position, int) else 0)
     char = f"U+{exc.character:04X}" if isinstance(exc.character, int) else repr(exc.character)
-    return Problem(name, line, col, f"character {char} is not allowed in YAML ({exc.reason})")
+    return Problem(name, line, col, _("character {char} is not allowed in YAML ({reason})")
+                   .format(char=char, reason=exc.reason))
 
 
 def _decode(raw: bytes, name: str) -> str:
     """UTF-8 text of raw; a BOM or a bad byte is a Problem at its line and column."""
     if raw.startswith(codecs.BOM_UTF8):
-        message = "file starts with a byte-order mark: save it as UTF-8 without byte-order mark"
+        message = _("file starts with a byte-order mark: save it as UTF-8 without byte-order mark")
         raise RuleFileError([Problem(name, 1, 1, message)])
     try:
         return raw.decode("utf-8")
@@ -399,7 +402,8 @@ def _decode(raw: bytes, name: str) -> str:
         line_start = raw.rfind(b"\n", 0, exc.start) + 1
         line = raw.count(b"\n", 0, exc.start) + 1
         col = len(raw[line_start : exc.start].decode("utf-8")) + 1
-        message = f"byte \\x{raw[exc.start]:02x} is not UTF-8: save the file as UTF-8"
+        message = _("byte \\x{byte:02x} is not UTF-8: save the file as UTF-8").format(
+            byte=raw[exc.start])
         raise RuleFileError([Problem(name, line, col, message)]) from None
 
 
@@ -407,14 +411,14 @@ def _load_json(raw: bytes, name: str, limits: Limits = DEFAULT_LIMITS) -> Any:
     """Parse JSON case facts, refusing NaN/Infinity and duplicate keys."""
     text = _decode(raw, name)
     if not text.strip():
-        raise CaseFileError(name, "file is empty", 1, 1)
+        raise CaseFileError(name, _("file is empty"), 1, 1)
     try:
         data = json.loads(text, parse_constant=_no_constant, parse_float=_finite,
                           object_pairs_hook=_unique_keys)
     except json.JSONDecodeError as exc:
         raise CaseFileError(name, exc.msg, exc.lineno, exc.colno) from None
     except RecursionError:
-        raise CaseFileError(name, "nesting too deep", 1, 1) from None
+        raise CaseFileError(name, _("nesting too deep"), 1, 1) from None
     except _JsonConstant as exc:
         # json does not say where; outside strings the first such word is the one it refused.
         found = next((m for m in _JSON_CONSTANT.finditer(text) if m.group(1)), None)
@@ -425,7 +429,7 @@ def _load_json(raw: bytes, name: str, limits: Limits = DEFAULT_LIMITS) -> Any:
     except ValueError as exc:  # duplicate keys, or an integer too long to convert
         message = str(exc)
         if "integer string conversion" in message:
-            message = "a number has more than 4300 digits: give a number a rule can use"
+            message = _("a number has more than 4300 digits: give a number a rule can use")
         raise CaseFileError(name, message) from None
     _check_json_size(data, name, limits)
     if "\\u" in text and _SURROGATE_ESCAPE.search(text):
@@ -508,7 +512,8 @@ def _check_json_size(data: Any, name: str, limits: Limits) -> None:
         if depth > limits.max_depth:
             raise CaseFileError(name, _too_deep(limits))
         if count > limits.max_nodes:
-            raise CaseFileError(name, f"file holds more than {limits.max_nodes:,} values")
+            raise CaseFileError(name, _("file holds more than {n:,} values").format(
+                n=limits.max_nodes))
         if isinstance(value, dict):
             stack.extend((item, depth + 1) for item in value.values())
         elif isinstance(value, list):
@@ -522,7 +527,8 @@ class _JsonNumber(ValueError):
 def _finite(text: str) -> float:
     number = float(text)
     if math.isinf(number):
-        raise _JsonNumber(f"{_clip(text, 40)} is too large a number for a case file")
+        raise _JsonNumber(_("{value} is too large a number for a case file").format(
+            value=_clip(text, 40)))
     return number
 
 
@@ -531,14 +537,14 @@ class _JsonConstant(ValueError):
 
 
 def _no_constant(word: str) -> Any:
-    raise _JsonConstant(f"{word} is not allowed in a case file: give a number")
+    raise _JsonConstant(_("{word} is not allowed in a case file: give a number").format(word=word))
 
 
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict:
     result: dict[str, Any] = {}
     for key, value in pairs:
         if key in result:
-            raise ValueError(f"duplicate key {_show(key)} in a JSON object")
+            raise ValueError(_("duplicate key {key} in a JSON object").format(key=_show(key)))
         result[key] = value
     return result
 
@@ -587,19 +593,20 @@ def _value_kind(value: Any) -> str:
 
 def _tag_not_allowed(tag: str, kind: str = "rule files") -> str:
     shown = "!!" + tag[len(_TAG) :] if tag.startswith(_TAG) else tag
-    return f"tag {_clip(shown, 60)} is not allowed in {kind}"
+    return _("tag {tag} is not allowed in {kind}").format(tag=_clip(shown, 60), kind=_(kind))
 
 
 def _too_big(size: int, limit: int) -> str:
-    return f"file is {size:,} bytes, more than the limit of {limit:,} bytes"
+    return _("file is {size:,} bytes, more than the limit of {limit:,} bytes").format(
+        size=size, limit=limit)
 
 
 def _too_deep(limits: Limits) -> str:
-    return f"nesting too deep (more than {limits.max_depth} levels)"
+    return _("nesting too deep (more than {n} levels)").format(n=limits.max_depth)
 
 
 def _reason(exc: OSError) -> str:
-    return "file not found" if isinstance(exc, FileNotFoundError) else exc.strerror or str(exc)
+    return _("file not found") if isinstance(exc, FileNotFoundError) else exc.strerror or str(exc)
 
 
 def _clip(text: str, width: int = 60) -> str:
