@@ -395,3 +395,26 @@ def test_csv_rows_are_split_as_the_csv_module_reads_them(text):
         return  # what strict csv refuses, the batch refuses too (a row's error)
     lines = io.BytesIO(text.encode()).readlines()
     assert [_parsed(record, False) for _n, record in _records(lines, 10**6)] == want
+
+
+@pytest.mark.parametrize("cell", ["３", "٣", "1_000"])
+def test_a_csv_number_cell_holds_ascii_digits_only(cli, tmp_path, cell):
+    # int() and float() read '３', '٣' and '1_000' as numbers; a YAML or JSON case does not,
+    # and neither does an expression: a CSV cell is held to the same digits.
+    _rules(tmp_path, ["s=x + 1"], "s")
+    text = f"decision,on,x\ntest.grens.d,2026-01-15,{cell}\ntest.grens.d,2026-01-15,3\n"
+    path = tmp_path / "digits.csv"
+    path.write_text(text, encoding="utf-8")
+    res = cli("--no-log", "--rules", str(tmp_path / "rules"), "decide", "--cases", str(path))
+    out = [json.loads(line) for line in res.stdout.splitlines()]
+    assert res.exit_code == 1
+    assert out[0] == {"line": 2, "error": f"test.grens.d: x: expected a whole number, got {cell!r}"}
+    assert out[1]["result"] == {"uit": 4}
+
+
+def test_a_csv_cell_holding_bad_json_names_its_column(cli, tmp_path):
+    text = ("decision,on,contactmomenten\n"
+            'go.jobtraining.contactmomenten,2026-01-15,"[""\\ud800""]"\n')
+    _res, out = _batch(cli, tmp_path, "column.csv", text)
+    assert out[0] == {"line": 2, "error": "column contactmomenten: [0]: text '\\ud800' holds a "
+                      "lone surrogate \\ud800: not valid Unicode"}

@@ -45,6 +45,8 @@ def _cell(spec: Any, text: str) -> Any:
         low = value.casefold()
         return True if low in _TRUE else False if low in _FALSE else value
     if kind in ("integer", "number"):
+        if not value.isascii() or "_" in value:  # int() reads '３', '٣' and '1_000'
+            return value
         try:
             return int(value)
         except ValueError:
@@ -73,7 +75,10 @@ def csv_record(engine: Any, row: dict, decision: str | None, on: Any) -> dict:
         specs = {s.name: s for s in engine.resolve(did, parse_on(day))[2].inputs}
         for name, text in row.items():
             if text.strip():
-                case[name] = _cell(specs.get(name), text)
+                try:
+                    case[name] = _cell(specs.get(name), text)
+                except UsageError as err:  # a JSON cell: say which column it is
+                    raise UsageError(f"column {name}: {err}") from None
     return {"decision": did, "on": day, "case": case}
 
 
