@@ -8,6 +8,7 @@ status and that nothing else was printed or decided.
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -341,9 +342,9 @@ def test_a_value_that_repeats_the_case_is_measured_and_refused_when_too_large(cl
               "--on", "2026-01-01")
     assert res.exit_code == 1
     assert _one_error(res) == (
-        "error: test.lijsten.d: step 's2' cannot be evaluated: its value is larger than "
-        "1,000,000 items (written out in full, every reference counted, a text one per 64 "
-        "characters)")
+        "error: test.lijsten.d: step 's2' cannot be evaluated: with the values made before "
+        "it, the decision's values are larger than 1,000,000 items (written out in full, every "
+        "reference counted, a text one per 64 characters)")
 
 
 def test_a_value_too_large_from_parameters_alone_is_refused_when_loaded(cli, tmp_path):
@@ -418,3 +419,67 @@ def test_a_csv_cell_holding_bad_json_names_its_column(cli, tmp_path):
     _res, out = _batch(cli, tmp_path, "column.csv", text)
     assert out[0] == {"line": 2, "error": "column contactmomenten: [0]: text '\\ud800' holds a "
                       "lone surrogate \\ud800: not valid Unicode"}
+
+
+# ------------------------------------------------------------ a decision as a whole is bounded
+
+MANY = """id: test.veel
+title: T
+source: x.txt
+versions:
+  - version: "1"
+    in_force_from: 2024-01-01
+    citation: "x.txt §1"
+    decisions:
+      d:
+        title: D
+        inputs:
+          l: {{type: list, label: L}}
+        steps:
+{steps}
+        outputs:
+{outputs}
+{notes}"""
+
+
+def _many(tmp_path: Path, steps: int, outputs: str = "", note: str = "") -> Path:
+    folder = tmp_path / "veel"
+    folder.mkdir(exist_ok=True)
+    copies = ", ".join(["l"] * 99)  # each value holds the case 99 times: under the free 100
+    text = MANY.format(
+        steps="\n".join(f"          - name: s{i}\n            value: \"[{copies}]\""
+                        for i in range(steps)),
+        outputs=outputs or "\n".join(f"          o{i}: s{i}" for i in range(steps)),
+        notes=f"        notes:\n          - text: \"{note}\"" if note else "")
+    (folder / "veel.yaml").write_text(text, encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("shape", ["outputs", "explain", "note"])
+def test_many_values_each_under_the_limit_are_bounded_together(cli, tmp_path, shape):
+    if shape == "outputs":
+        folder, command = _many(tmp_path, 200), "decide"
+    elif shape == "explain":  # one small output, but the trail writes every step out
+        folder, command = _many(tmp_path, 200, outputs="          n: count(s0)"), "explain"
+    else:  # a note that shows every step
+        folder = _many(tmp_path, 200, outputs="          n: count(s0)",
+                       note="".join(f"{{s{i}}}" for i in range(200)))
+        command = "decide"
+    assert cli("--rules", str(folder), "rules", "validate").exit_code == 0
+    path = tmp_path / "groot.json"
+    path.write_text(json.dumps({"l": list(range(10_000))}), encoding="utf-8")
+    started = time.monotonic()
+    res = cli("--no-log", "--rules", str(folder), command, "test.veel.d", "--case", str(path),
+              "--on", "2026-01-01")
+    assert time.monotonic() - started < 20
+    assert res.exit_code == 1
+    assert "larger than 1,000,000 items" in _one_error(res)
+
+
+def test_many_values_decide_when_the_case_is_small(cli, tmp_path):
+    folder = _many(tmp_path, 200)
+    path = tmp_path / "klein.json"
+    path.write_text(json.dumps({"l": [1, 2]}), encoding="utf-8")
+    data = cli.json("--no-log", "--rules", str(folder), "decide", "test.veel.d", "--case",
+                    str(path), "--on", "2026-01-01")
+    assert len(data["result"]["o199"]) == 99

@@ -32,7 +32,8 @@ class DecisionCompiler(CompilerCore):
         if not (steps_ok and outputs_ok and notes_ok):
             raise Abort
         wrong = [(where, message, 0) for where, message in  # values that could grow unbounded
-                 check_decision(steps, outputs, raw.get("steps") or [], facts, params, tables)]
+                 check_decision(steps, outputs, raw.get("steps") or [], facts, params, tables,
+                                notes)]
         wrong += bools_as_numbers(steps, outputs, raw["outputs"], facts, params)
         for where, message, col in wrong:
             self.problem(path + where, message, col_offset=col)

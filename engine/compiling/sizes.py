@@ -26,7 +26,7 @@ from typing import Any, NamedTuple
 
 from .expr import Node, parse
 from .facts import FactSpec
-from .model import Output, Param, Step
+from .model import Note, Output, Param, Step, Template
 from .tables import Table
 
 MAX_VALUE = 1_000_000  # items in one value, every reference counted, a text per 64 characters
@@ -105,32 +105,62 @@ def _too_large(limit: int) -> str:
 
 def check_decision(steps: list[Step], outputs: list[Output], raws: list[dict],
                    facts: dict[str, FactSpec], params: dict[str, Param],
-                   tables: dict[str, Table]) -> list[tuple[tuple, str]]:
-    """Bound every step and output (steps as compiled, in order, with their raw text).
+                   tables: dict[str, Table], notes: list[Note] = ()) -> list[tuple[tuple, str]]:
+    """Bound every step, output and note text (steps as compiled, in order, with their raw
+    text), one by one and all together: the trail of a decision writes every one of them out.
 
-    Returns the problems as (path inside the decision, message); steps and outputs that
-    need measuring get a run that measures. Call it only when every step compiled."""
+    Returns the problems as (path inside the decision, message). When the values together
+    can hold the case more than FREE_COPIES times, every value that reads the case is
+    measured as it is made, against one budget of MAX_VALUE items for the whole evaluation.
+    Call it only when every step compiled."""
     sizer = _Sizer(facts, params, tables)
     problems: list[tuple[tuple, str]] = []
+    total = Bound(0, 0)
+    bounds: list[tuple[Any, Bound]] = []
     for i, (step, raw) in enumerate(zip(steps, raws)):
         bound = sizer.step(step, raw)
         sizer.steps[step.name] = bound
         where = ("steps", i, next((k for k in ("value", "table", "checks", "op") if k in raw),
                                   "name"))
-        verdict = _verdict(f"step {step.name!r}", bound)
-        if verdict:
-            problems.append((where, verdict))
-        elif bound.copies > FREE_COPIES:
-            step.run = _measured(step.run)
+        total = _add(problems, where, f"step {step.name!r}", bound, total)
+        bounds.append((step, bound))
     for output in outputs:
         bound = sizer.expr(output.value.source)
-        verdict = _verdict(f"output {output.name!r}", bound)
+        total = _add(problems, ("outputs", output.name), f"output {output.name!r}", bound, total)
+        bounds.append((output, bound))
+    texts = [s.note for s in steps if s.note is not None] + list(notes)
+    for note in texts:
+        bound = sizer.text(note.text.source)
+        total += bound
+        bounds.append((note, bound))
+    if not problems:
+        verdict = _verdict("its steps, outputs and notes together", total)
         if verdict:
-            problems.append((("outputs", output.name), verdict))
-        elif bound.copies > FREE_COPIES:
-            output.value = dataclasses.replace(output.value,
-                                               evaluate=_measured(output.value.evaluate))
+            problems.append(((), verdict))
+    if problems or total.copies <= FREE_COPIES:
+        return problems
+    for part, bound in bounds:
+        if bound.copies:
+            _measure_part(part)
     return problems
+
+
+def _add(problems: list, where: tuple, what: str, bound: Bound, total: Bound) -> Bound:
+    verdict = _verdict(what, bound)
+    if verdict:
+        problems.append((where, verdict))
+    return total + bound
+
+
+def _measure_part(part: Any) -> None:
+    """Make a step, an output or a note measure what it makes, against the evaluation's
+    budget."""
+    if isinstance(part, Step):
+        part.run = _measured(part.run)
+    elif isinstance(part, Output):
+        part.value = dataclasses.replace(part.value, evaluate=_measured(part.value.evaluate))
+    else:
+        part.text = Template(part.text.source, _measured(part.text.render))
 
 
 def _verdict(what: str, bound: Bound) -> str | None:
@@ -144,13 +174,27 @@ def _verdict(what: str, bound: Bound) -> str | None:
     return None
 
 
+SPENT = "@size"  # what the measured values of one evaluation came to so far, in its env
+
+
 def _measured(run: Callable[[dict], Any]) -> Callable[[dict], Any]:
     def measured(env: dict) -> Any:
         value = run(env)
-        measure(value)
+        spent = env.get(SPENT, 0)
+        try:
+            env[SPENT] = spent + measure(value, MAX_VALUE - spent)
+        except TooLarge:
+            if not spent:
+                raise
+            raise TooLarge(_TOGETHER) from None
         return value
 
     return measured
+
+
+_TOGETHER = (f"with the values made before it, the decision's values are larger than "
+             f"{MAX_VALUE:,} items (written out in full, every reference counted, a text one "
+             f"per {_TEXT_UNIT} characters)")
 
 
 class _Sizer:
