@@ -16,12 +16,7 @@ import re
 import sys
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
-
-from ruamel.yaml import YAML, composer
-from ruamel.yaml.error import MarkedYAMLError
-from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
-from ruamel.yaml.reader import ReaderError
+from typing import TYPE_CHECKING, Any
 
 from ..base.dates import date_problem
 from ..base.errors import CaseFileError, Problem, RuleFileError, UsageError
@@ -29,9 +24,23 @@ from ..base.i18n import N_, _, ngettext
 from ..base.located import Located
 from . import yamlhints
 
-# ruamel.yaml >= 0.19 stops deep nesting itself; before that, `except ()` catches nothing and
-# deep nesting is caught by RecursionError or by _Builder.measure.
-_MaxDepthExceeded = getattr(composer, "MaxDepthExceededError", ())
+if TYPE_CHECKING:  # pragma: no cover
+    from ruamel.yaml.nodes import Node
+
+
+def _import_ruamel() -> None:
+    """Import the YAML reader when a YAML file is first read, not before: a JSON case (and a
+    batch of JSON Lines) never needs it, and it costs a start a tenth of its time."""
+    global YAML, MarkedYAMLError, MappingNode, ScalarNode, SequenceNode, ReaderError
+    global _MaxDepthExceeded
+    from ruamel.yaml import YAML, composer
+    from ruamel.yaml.error import MarkedYAMLError
+    from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
+    from ruamel.yaml.reader import ReaderError
+
+    # ruamel.yaml >= 0.19 stops deep nesting itself; before that, `except ()` catches nothing
+    # and deep nesting is caught by RecursionError or by _Builder.measure.
+    _MaxDepthExceeded = getattr(composer, "MaxDepthExceededError", ())
 
 _TAG = "tag:yaml.org,2002:"
 _STR, _NULL, _BOOL, _INT, _FLOAT = (_TAG + s for s in ("str", "null", "bool", "int", "float"))
@@ -338,6 +347,8 @@ _CONVERTERS = {_NULL: _to_null, _BOOL: _to_bool, _INT: _to_int, _FLOAT: _to_floa
 
 def _compose(text: str, name: str, limits: Limits) -> Node | None:
     """Parse text into ruamel's node tree only (never constructing objects); syntax -> Problem."""
+    if "YAML" not in globals():
+        _import_ruamel()
     # typ="base", pure=True: the plain Python parser, no comment tokens, the most limited
     # constructor (never called); ruamel counts the top node as depth 1.
     yaml = YAML(typ="base", pure=True)
