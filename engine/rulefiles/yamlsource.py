@@ -483,6 +483,9 @@ def load_json_record(raw: bytes | str) -> Any:
     files: no NaN or Infinity, no duplicate keys, within the case limits. A syntax error is
     raised as json.JSONDecodeError (the caller knows the line); anything else as UsageError."""
     if isinstance(raw, (bytes, bytearray)):  # a tuple: `bytes | bytearray` is built per call
+        data = _canonical_record(raw)
+        if data is not _NOT_CANONICAL:
+            return _within_limits(raw, data)
         raw = raw.decode("utf-8")  # UnicodeDecodeError: the caller names the line
     try:
         data = _record_decoder().decode(raw)
@@ -492,9 +495,15 @@ def load_json_record(raw: bytes | str) -> Any:
         raise UsageError(_too_deep(CASE_LIMITS)) from None
     except ValueError as exc:  # NaN, a huge number, duplicate keys, too many digits
         raise UsageError(" ".join(str(exc).split())) from None
+    return _within_limits(raw, data)
+
+
+def _within_limits(raw: bytes | str, data: Any) -> Any:
     # A line can hold no more values than characters, nor be nested deeper than it has
     # opening brackets: most lines are within the limits by their text alone.
-    if len(raw) > CASE_LIMITS.max_nodes or raw.count("{") + raw.count("[") > CASE_LIMITS.max_depth:
+    if (len(raw) > CASE_LIMITS.max_nodes
+            or raw.count("{" if isinstance(raw, str) else b"{")
+            + raw.count("[" if isinstance(raw, str) else b"[") > CASE_LIMITS.max_depth):
         try:
             _check_json_size(data, "line", CASE_LIMITS)
         except CaseFileError as err:
@@ -504,6 +513,31 @@ def load_json_record(raw: bytes | str) -> Any:
         if problem:
             raise UsageError(problem)
     return data
+
+
+_NOT_CANONICAL = object()
+
+
+def _canonical_record(raw: bytes) -> Any:
+    """A line decoded by msgspec's decoder (five times the speed of the json module's), when
+    the line is the very text that encoding its value again gives, else _NOT_CANONICAL.
+    Such a line holds no duplicate key (encoding a mapping writes each key once), no NaN or
+    Infinity and no number out of range (the decoder refuses them); anything else (spaces,
+    escapes, an error) takes the strict decoder, which says what is wrong as before."""
+    try:
+        data = _msgspec_json().decode(raw)
+    except Exception:  # noqa: BLE001 - whatever the fast decoder refuses, the strict one judges
+        return _NOT_CANONICAL
+    if _msgspec_json().encode(data) != (raw[:-1] if raw[-1:] == b"\r" else raw):
+        return _NOT_CANONICAL
+    return data
+
+
+@cache
+def _msgspec_json() -> Any:
+    import msgspec
+
+    return msgspec.json
 
 
 @cache
