@@ -125,8 +125,9 @@ def _stamp(entry: str) -> str:
 
 
 def _load_entry_point(value: str) -> Any:
-    """What an entry point `module:attribute.path` names (as EntryPoint.load does)."""
-    module, _, attrs = value.partition(":")
+    """What an entry point `module:attribute.path [extras]` names (as EntryPoint.load
+    does; the extras say nothing about what to load)."""
+    module, _, attrs = value.split("[", 1)[0].partition(":")
     found = import_module(module.strip())
     for attr in filter(None, attrs.strip().split(".")):
         found = getattr(found, attr)
