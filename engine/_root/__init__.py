@@ -68,8 +68,25 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
 
 
 def _version() -> str:
-    """The installed distribution's version, read when asked: importlib.metadata costs a
-    start of the command a tenth of its time."""
+    """The installed distribution's version, read when asked. The name of its
+    `regelwerk-VERSION.dist-info` folder says it, found as importlib.metadata finds it (the
+    first folder on sys.path that holds regelwerk's metadata) without reading every
+    distribution's metadata, which costs a start a tenth of its time."""
+    import os
+    import sys
+
+    for entry in sys.path:
+        try:
+            names = [n for n in os.listdir(entry or ".") if n.endswith((".dist-info", ".egg-info"))
+                     and n.rsplit(".", 1)[0].split("-")[0].lower() == "regelwerk"]
+        except OSError:
+            continue
+        found = [n[len("regelwerk-"):-len(".dist-info")] for n in names
+                 if n.startswith("regelwerk-") and n.endswith(".dist-info")]
+        if len(found) == 1 and len(names) == 1:
+            return found[0]
+        if names:  # an egg-info, or several: as importlib.metadata reads them
+            break
     from importlib.metadata import PackageNotFoundError, version
 
     try:

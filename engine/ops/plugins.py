@@ -88,8 +88,8 @@ def _installed() -> tuple[dict[str, str], list[tuple[str, str, str]]]:
     removing a distribution adds or removes a folder there, and so asks again; so does an
     entry_points.txt written again in place."""
     key = "\n".join(_stamp(entry) for entry in sys.path)
-    kept = rulecache.load_data("entry-points", key)
-    if isinstance(kept, tuple) and len(kept) == 2 and isinstance(kept[0], dict):
+    kept = _kept_entry_points(rulecache.load_data("entry-points", key))
+    if kept is not None:
         return kept
     from importlib import metadata
 
@@ -101,8 +101,22 @@ def _installed() -> tuple[dict[str, str], list[tuple[str, str, str]]]:
             versions[name] = ""
     found = (versions, [(ep.name, ep.value, _dist_version(ep)) for ep in sorted(
         metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name)])
-    rulecache.store_data("entry-points", key, found)
+    rulecache.store_data("entry-points", key, {"versions": versions,
+                                               "entry_points": [list(e) for e in found[1]]})
     return found
+
+
+def _kept_entry_points(kept: Any) -> tuple[dict[str, str], list[tuple[str, str, str]]] | None:
+    """What `_installed` stored (as JSON), checked to be of the shape it stores; else None."""
+    if not isinstance(kept, dict):
+        return None
+    versions, entry_points = kept.get("versions"), kept.get("entry_points")
+    if (not isinstance(versions, dict) or not isinstance(entry_points, list)
+            or not all(isinstance(v, str) for v in versions.values())
+            or not all(isinstance(e, list) and len(e) == 3
+                       and all(isinstance(x, str) for x in e) for e in entry_points)):
+        return None
+    return versions, [tuple(e) for e in entry_points]
 
 
 def _stamp(entry: str) -> str:
