@@ -53,3 +53,12 @@ def test_compact_and_spaced_lines_give_the_same_answers(cli, tmp_path):
     spaced = _run(cli, tmp_path, [json.dumps(c) for c in cases])
     assert compact == spaced
     assert "warnings" in compact[1] and "error" in compact[2]
+
+
+def test_a_compact_line_with_a_lone_surrogate_is_refused_as_a_spaced_one(cli, tmp_path):
+    line = ('{"decision":"go.jobtraining.toelating","on":"2026-01-01","case":'
+            '{"trainee":{"in_ambt":true},"naam":"x\\ud800y"}}')
+    compact = _run(cli, tmp_path, [line])
+    spaced = _run(cli, tmp_path, [line.replace('":', '": ')])
+    assert compact == spaced
+    assert compact[0]["line"] == 1 and "surrogate" in compact[0]["error"]

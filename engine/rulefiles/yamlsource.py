@@ -508,7 +508,9 @@ def _within_limits(raw: bytes | str, data: Any) -> Any:
             _check_json_size(data, "line", CASE_LIMITS)
         except CaseFileError as err:
             raise UsageError(err.detail) from None
-    if "\\u" in raw and _SURROGATE_ESCAPE.search(raw):  # rare: only then look at every text
+    # a lone surrogate, rare: only then look at every text (a line the fast decoder read,
+    # as bytes, holds none: it refuses one)
+    if type(raw) is str and "\\u" in raw and _SURROGATE_ESCAPE.search(raw):
         problem = lone_surrogate_in(data)
         if problem:
             raise UsageError(problem)
