@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+import operator
 from typing import Any
 
 
@@ -42,6 +43,11 @@ def _make_dumps():
         # the last argument is allow_nan: never write NaN or Infinity, which are not JSON
         make = _enc.c_make_encoder(None, _json_default, _enc.encode_basestring, None, ":", ",",
                                    False, False, False)
+        # The same, turning what it cannot write into text by the value's own `isoformat`,
+        # called from C: a decision's dates (most of what it cannot write) cost no Python
+        # call each. A value without `isoformat` fails it, and the line is written again.
+        dates = _enc.c_make_encoder(None, operator.methodcaller("isoformat"),
+                                    _enc.encode_basestring, None, ":", ",", False, False, False)
     except TypeError:  # pragma: no cover - a Python whose C encoder takes other arguments
         return json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False,
                                 default=_json_default).encode
@@ -49,7 +55,10 @@ def _make_dumps():
     def dumps(value: Any) -> str:
         if isinstance(value, str):
             return _enc.encode_basestring(value)
-        return "".join(make(value, 0))
+        try:
+            return "".join(dates(value, 0))
+        except (AttributeError, TypeError):
+            return "".join(make(value, 0))
 
     return dumps
 

@@ -31,7 +31,6 @@ null are false; arithmetic and functions given null return null (unless said oth
 
 from __future__ import annotations
 
-import calendar
 import datetime as _dt
 import math
 import re
@@ -166,8 +165,15 @@ def _shifted(d: _dt.date, months: int) -> _dt.date:
         raise ValueError(f"year {year} is out of range: {d.isoformat()} plus {months:,} months "
                          "lies outside the calendar (years 1 to 9999)")
     # the month's length first, then the date: relativedelta's order, so its errors too
-    day = min(calendar.monthrange(year, month)[1], d.day)
+    day = d.day
+    if day > 28:
+        length = _MONTH_DAYS[month] if month != 2 else 28 + (
+            year % 4 == 0 and (year % 100 != 0 or year % 400 == 0))
+        day = min(length, day)
     return d.replace(year=year, month=month, day=day)
+
+
+_MONTH_DAYS = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)  # by month; February apart
 
 
 def _if(condition, then, otherwise=None):

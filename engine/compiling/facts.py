@@ -327,6 +327,10 @@ def unknown_facts(specs: list[FactSpec], case: dict) -> list[str]:
     if _all_declared(case, shape) and _all_fields_declared(case, lists):
         return []  # the usual case, found without naming every fact the case gives
     unknown: list[str] = []
+    if _unknown_along(case, shape, "", unknown):
+        _unknown_fields(case, lists, unknown)
+        return unknown
+    unknown.clear()  # a key spelt with dots: only the full check below knows what it names
     for name in given_facts(case):
         if name in declared or name in groups:
             continue  # groups: an empty mapping or null where a group of facts belongs
@@ -334,6 +338,11 @@ def unknown_facts(specs: list[FactSpec], case: dict) -> list[str]:
         if any(".".join(parts[:i]) in declared for i in range(1, len(parts))):
             continue  # inside a fact whose value is a mapping
         unknown.append(name)
+    _unknown_fields(case, lists, unknown)
+    return unknown
+
+
+def _unknown_fields(case: dict, lists: list[FactSpec], unknown: list[str]) -> None:
     for spec in lists:
         fields = spec.items
         value = lookup(case, spec.name)
@@ -342,7 +351,27 @@ def unknown_facts(specs: list[FactSpec], case: dict) -> list[str]:
         for i, item in enumerate(value):
             if isinstance(item, dict):
                 unknown.extend(f"{spec.name}[{i}].{k}" for k in item if k not in fields)
-    return unknown
+
+
+def _unknown_along(case: dict, shape: dict, prefix: str, unknown: list[str]) -> bool:
+    """Collect the undeclared facts of a case walking it along `shape`, in the order
+    `given_facts` names them (what `unknown_facts` finds, without naming every fact given);
+    False when a key is spelt with dots (the caller then does the full check)."""
+    for key, value in case.items():
+        if "." in key:
+            return False
+        inner = shape.get(key)
+        if inner is True:
+            continue
+        nested = isinstance(value, dict) and value
+        if inner is None:
+            if nested:  # nothing below an undeclared name is declared
+                unknown.extend(given_facts(value, f"{prefix}{key}."))
+            else:
+                unknown.append(prefix + key)
+        elif nested and not _unknown_along(value, inner, f"{prefix}{key}.", unknown):
+            return False
+    return True
 
 
 def _all_declared(case: dict, shape: dict) -> bool:
@@ -403,20 +432,28 @@ def _declared(specs: list[FactSpec]) -> tuple[set[str], set[str], list[FactSpec]
     return found[1]
 
 
-def describe_unknown(unknown: list[str], specs: list[FactSpec]) -> str:
-    """One line naming the unknown facts (the first few), with the closest declared name."""
+@functools.lru_cache(maxsize=4096)
+def _closest(name: str, pool: tuple[str, ...]) -> str | None:
+    """The declared name closest to an unknown one, worked out once per name: the same
+    misspelt fact in every line of a batch must not cost a similarity search each time."""
     import difflib
 
-    names = [spec.name for spec in specs]
+    close = difflib.get_close_matches(name, pool, n=1)
+    return close[0] if close else None
+
+
+def describe_unknown(unknown: list[str], specs: list[FactSpec]) -> str:
+    """One line naming the unknown facts (the first few), with the closest declared name."""
+    names = tuple(spec.name for spec in specs)
     shown = []
     for name in unknown[:MAX_UNKNOWN_SHOWN]:
         base = name.rsplit("].", 1)[-1] if "]." in name else name
         pool = names
         if "]." in name:
             owner = next((s for s in specs if name.startswith(s.name + "[")), None)
-            pool = list(owner.items) if owner is not None and isinstance(owner.items, dict) else []
-        close = difflib.get_close_matches(base, pool, n=1)
-        shown.append(f"{name!r}" + (_(" (did you mean {name!r}?)").format(name=close[0])
+            pool = tuple(owner.items) if owner is not None and isinstance(owner.items, dict) else ()
+        close = _closest(base, pool)
+        shown.append(f"{name!r}" + (_(" (did you mean {name!r}?)").format(name=close)
                                     if close else ""))
     more = len(unknown) - len(shown)
     extra = _(" and {n} more").format(n=more) if more > 0 else ""

@@ -123,6 +123,9 @@ class Engine:
         self.contributions = contributions or load_plugins(list(plugins))
         ctx = Context(self.contributions.operations, self.contributions.calendars)
         self.catalog: Catalog = build_catalog(self.contributions.rule_folders, list(rules), ctx)
+        # (decision id, peildatum as given) -> (day, rule set, version, decision): a batch
+        # asks the same few thousand of them again and again
+        self._resolved: dict[tuple[str, Any], tuple] = {}
 
     # -- looking things up
     def check(self) -> None:
@@ -181,8 +184,17 @@ class Engine:
     def _evaluation(self, decision_id: str, case: dict,
                     on: _dt.date | str | None) -> tuple[Result, Decision, dict]:
         """One evaluation: its result, the decision and the environment it ran in."""
-        day = on if type(on) is _dt.date else parse_on(on)
-        ruleset, version, decision = self.resolve(decision_id, day)
+        key = (decision_id, on)
+        found = self._resolved.get(key) if type(decision_id) is str and (
+            type(on) is str or type(on) is _dt.date) else None
+        if found is None:
+            day = on if type(on) is _dt.date else parse_on(on)
+            found = (day, *self.resolve(decision_id, day))
+            if on is not None:  # today is another day tomorrow
+                if len(self._resolved) >= 100_000:
+                    self._resolved.clear()
+                self._resolved[key] = found
+        day, ruleset, version, decision = found
         warnings = self.check_facts(ruleset, decision, case)
         result, env = self.evaluate(ruleset, version, decision, case, day, warnings)
         return result, decision, env

@@ -120,12 +120,13 @@ class BlockBuilder:
             names = list(dict.fromkeys([*ruleset.personal_data, *self.hash_facts]))
             personal = self.personal[sha] = (names, tuple(dict.fromkeys(
                 (n.rsplit(".", 1)[-1] + '"').encode("utf-8") for n in names)))
-        hashed: list[str] = []
-        if personal[0] and (record is None or _may_hold(record, personal[1])):
+        if record is None:  # the text as `_json({"case": case})` writes it
+            record = b'{"case":%b}' % _json(case).encode("utf-8")
+        # a case whose text names none of the facts to hash (the usual one) is not walked
+        if personal[0] and _may_hold(record, personal[1]):
             case, hashed = hash_facts(case, personal[0])
-        if record is None or hashed:
-            record = _json({"case": case, "hashed_facts": hashed} if hashed
-                           else {"case": case}).encode("utf-8")
+            if hashed:
+                record = _json({"case": case, "hashed_facts": hashed}).encode("utf-8")
         lines.append(b"[%b,%b]" % (record, decided))
         self.decisions[result.decision] = None
         if sha not in self.rulesets:

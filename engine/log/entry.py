@@ -27,15 +27,10 @@ _COMPUTING = ("regelwerk", "holidays", "python-dateutil")
 @functools.lru_cache(maxsize=1)
 def software_versions() -> str:
     """The versions of the software that computes, as logged with each decision."""
-    from importlib.metadata import PackageNotFoundError, version
+    from ..ops.plugins import distribution_versions  # kept in the cache: no metadata scan
 
-    parts = []
-    for name in _COMPUTING:
-        try:
-            parts.append(f"{name} {version(name)}")
-        except PackageNotFoundError:  # pragma: no cover - running from a source tree
-            parts.append(f"{name} ?")
-    return ", ".join(parts)
+    versions = distribution_versions(_COMPUTING)
+    return ", ".join(f"{name} {versions[name] or '?'}" for name in _COMPUTING)
 
 
 def plain(value: Any) -> Any:

@@ -24,13 +24,7 @@ def _pluck(list: list, field: str) -> list:
 
 
 def _classify(list: list, table, with_: Callable[[dict], dict]) -> list[dict]:
-    out = []
-    for item in list or []:
-        row = table(with_(item))
-        merged = dict(item)
-        merged.update(row)
-        out.append(merged)
-    return out
+    return [dict(item, **table(with_(item))) for item in list or []]
 
 
 def _service_days(periods, where, not_before=None, exclude=None, exclude_yearly=None,

@@ -9,6 +9,7 @@ by adding up stretch lengths.
 from __future__ import annotations
 
 import datetime as _dt
+import operator
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -22,10 +23,14 @@ _ONE = _dt.timedelta(days=1)
 _FIRST_YEAR = _dt.MINYEAR
 
 
+_DONE: Iterator = iter(())
+_START = operator.itemgetter(0)
+
+
 def merge(intervals: Sequence[Interval]) -> list[Interval]:
     """Sorted, disjoint, non-adjacent intervals covering the same days (open end = None)."""
     out: list[list] = []
-    for start, end in sorted(intervals, key=lambda iv: iv[0]):
+    for start, end in sorted(intervals, key=_START):
         if out:
             last = out[-1]
             if last[1] is None or (start - last[1]).days <= 1:  # no +1 day past 9999-12-31
@@ -55,6 +60,20 @@ def window_in_year(window: YearlyWindow, year: int) -> tuple[_dt.date, _dt.date]
     return _on(year, first), _on(end_year, last)
 
 
+_YEARS: dict[YearlyWindow, dict[int, tuple[_dt.date, _dt.date]]] = {}
+
+
+def _years_of(window: YearlyWindow) -> dict[int, tuple[_dt.date, _dt.date]]:
+    """The dates of a yearly window by year, filled as years are asked (one lookup of a
+    number instead of hashing the window and the year for every stretch)."""
+    found = _YEARS.get(window)
+    if found is None:
+        if len(_YEARS) >= 256:
+            _YEARS.clear()
+        found = _YEARS[window] = {}
+    return found
+
+
 @dataclass
 class DaySet:
     """Days in `periods`, not in `excluded`, and not inside any yearly window."""
@@ -68,22 +87,50 @@ class DaySet:
         self.periods = merge(self.periods)
         self.excluded = [(s, e) for s, e in merge(self.excluded) if e is not None]
         self.yearly = [(tuple(first), tuple(last)) for first, last in self.yearly]  # hashable
+        # the stretches worked out so far, and what works out the rest: a decision asks for
+        # the first day, the n-th and a count, and each question walks the same stretches
+        self._years = [(window, _years_of(window)) for window in self.yearly]
+        self._found: list[Interval] = []
+        self._more: Iterator[Interval] | None = None
 
     def _next_exclusion(self, cursor: _dt.date, ex_index: int) -> tuple[tuple | None, int]:
         while ex_index < len(self.excluded) and self.excluded[ex_index][1] < cursor:
             ex_index += 1
         best = self.excluded[ex_index] if ex_index < len(self.excluded) else None
-        for window in self.yearly:
+        for window, years in self._years:
             for year in (cursor.year - 1, cursor.year, cursor.year + 1):
-                if not _FIRST_YEAR <= year < _dt.MAXYEAR:  # the calendar's edges have no window
-                    continue
-                ws, we = window_in_year(window, year)
+                found = years.get(year)
+                if found is None:
+                    if not _FIRST_YEAR <= year < _dt.MAXYEAR:  # the calendar's edges: none
+                        continue
+                    found = years[year] = window_in_year(window, year)
+                ws, we = found
                 if we >= cursor and (best is None or ws < best[0]):
                     best = (ws, we)
         return best, ex_index
 
     def stretches(self) -> Iterator[Interval]:
-        """The counted days as consecutive stretches, in order (the last may be open-ended)."""
+        """The counted days as consecutive stretches, in order (the last may be open-ended);
+        each is worked out once, however often they are walked."""
+        found = self._found
+        yield from found
+        if self._more is None:
+            self._more = self._stretches()
+        index = len(found)
+        while True:
+            if index < len(found):  # another walk, interleaved with this one, found it
+                yield found[index]
+                index += 1
+                continue
+            stretch = next(self._more, None)
+            if stretch is None:
+                self._more = _DONE
+                return
+            found.append(stretch)
+            index += 1
+            yield stretch
+
+    def _stretches(self) -> Iterator[Interval]:
         ex_index = 0
         for start, end in self.periods:
             cursor = start
