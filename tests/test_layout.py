@@ -126,3 +126,30 @@ def test_python_dash_m_regelwerk():
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("regelwerk, version ")
+
+
+MAX_FUNCTION_LINES = 60  # a function one reads in one sitting (its docstring not counted)
+
+
+def test_no_function_in_the_engine_is_longer_than_one_sitting():
+    long = []
+    for path in sorted(ENGINE.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                body = node.body
+                first = body[1] if (len(body) > 1 and isinstance(body[0], ast.Expr)
+                                    and isinstance(body[0].value, ast.Constant)
+                                    and isinstance(body[0].value.value, str)) else body[0]
+                lines = node.end_lineno - first.lineno + 1
+                if lines > MAX_FUNCTION_LINES:
+                    long.append(f"{path.relative_to(ENGINE.parent)}:{node.lineno} "
+                                f"{node.name} ({lines} lines)")
+    assert long == [], f"functions over {MAX_FUNCTION_LINES} lines: {long}"
+
+
+def test_ruff_is_clean_with_the_projects_rules():
+    """ruff with the rules pyproject.toml chooses, complexity and branches capped at 15."""
+    root = ENGINE.parent
+    done = subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache", "engine", "tests"],
+                          capture_output=True, text=True, cwd=root, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr

@@ -88,76 +88,11 @@ class FactSpec:
         self.find = _finder(self.name)
 
     def _build(self) -> Callable[[Any, str], Any]:
-        kind = self.type
-        allowed = self.one_of
-
-        def fail(value: Any, where: str, what: str | None = None) -> CaseError:
-            want = what or _(_TYPE_WORDS.get(kind, kind))
-            return CaseError(_("expected {want}, got {value}").format(want=want, value=_show(value)),
-                             fact=where)
-
-        if kind == "bool":
-
-            def convert(value, where):
-                if value is True or value is False:
-                    return value
-                raise fail(value, where)
-
-        elif kind == "date":
-
-            def convert(value, where):
-                try:
-                    return parse_date(value)
-                except ValueError:
-                    if isinstance(value, str) and len(value) == 10:
-                        raise CaseError(date_problem(value), fact=where) from None
-                    raise fail(value, where) from None
-
-        elif kind == "text":
-
-            def convert(value, where):
-                if not isinstance(value, str):
-                    raise fail(value, where)
-                if allowed is not None and value not in allowed:
-                    choices = ", ".join(map(str, allowed))
-                    message = _("{value!r} is not one of: {choices}")
-                    raise CaseError(message.format(value=value, choices=choices), fact=where)
-                return value
-
-        elif kind in ("integer", "number"):
-            numeric = (int,) if kind == "integer" else (int, float)
-
-            def convert(value, where):
-                if isinstance(value, bool) or not isinstance(value, numeric):
-                    raise fail(value, where)
-                if isinstance(value, float) and not math.isfinite(value):
-                    message = _("expected a finite number, got {value}").format(value=value)
-                    raise CaseError(message, fact=where)
-                return value
-
-        elif kind == "list":
-            items = self.items
-
-            item = (None if items is None else items.convert if isinstance(items, FactSpec)
-                    else functools.partial(_convert_record, items))
-
-            def convert(value, where):
-                if not isinstance(value, list):
-                    raise fail(value, where)
-                if item is None:
-                    return list(value)
-                out: list = []
-                try:
-                    for v in value:
-                        out.append(item(v, ""))
-                except CaseError as err:
-                    # where the item is, only now: naming every item costs more than reading it
-                    raise CaseError(err.detail, fact=f"{where}[{len(out)}]{err.fact}") from None
-                return out
-
-        else:  # pragma: no cover - the schema only admits the kinds above
-            raise ValueError(f"unknown type {kind}")
-        return convert
+        """The function that checks a value of this fact and gives it as the engine reads it."""
+        make = _CONVERTERS.get(self.type)
+        if make is None:  # pragma: no cover - the schema only admits the kinds below
+            raise ValueError(f"unknown type {self.type}")
+        return make(self, _failure(self.type))
 
     @property
     def fields(self) -> list[str] | None:
@@ -165,6 +100,93 @@ class FactSpec:
         if isinstance(self.items, dict):
             return list(self.items)
         return None
+
+
+def _failure(kind: str) -> Callable[..., CaseError]:
+    def fail(value: Any, where: str, what: str | None = None) -> CaseError:
+        want = what or _(_TYPE_WORDS.get(kind, kind))
+        return CaseError(_("expected {want}, got {value}").format(want=want, value=_show(value)),
+                         fact=where)
+
+    return fail
+
+
+def _bool_converter(spec: FactSpec, fail: Callable) -> Callable[[Any, str], Any]:
+    def convert(value, where):
+        if value is True or value is False:
+            return value
+        raise fail(value, where)
+
+    return convert
+
+
+def _date_converter(spec: FactSpec, fail: Callable) -> Callable[[Any, str], Any]:
+    def convert(value, where):
+        try:
+            return parse_date(value)
+        except ValueError:
+            if isinstance(value, str) and len(value) == 10:
+                raise CaseError(date_problem(value), fact=where) from None
+            raise fail(value, where) from None
+
+    return convert
+
+
+def _text_converter(spec: FactSpec, fail: Callable) -> Callable[[Any, str], Any]:
+    allowed = spec.one_of
+
+    def convert(value, where):
+        if not isinstance(value, str):
+            raise fail(value, where)
+        if allowed is not None and value not in allowed:
+            choices = ", ".join(map(str, allowed))
+            message = _("{value!r} is not one of: {choices}")
+            raise CaseError(message.format(value=value, choices=choices), fact=where)
+        return value
+
+    return convert
+
+
+def _number_converter(spec: FactSpec, fail: Callable) -> Callable[[Any, str], Any]:
+    numeric = (int,) if spec.type == "integer" else (int, float)
+
+    def convert(value, where):
+        if isinstance(value, bool) or not isinstance(value, numeric):
+            raise fail(value, where)
+        if isinstance(value, float) and not math.isfinite(value):
+            message = _("expected a finite number, got {value}").format(value=value)
+            raise CaseError(message, fact=where)
+        return value
+
+    return convert
+
+
+def _list_converter(spec: FactSpec, fail: Callable) -> Callable[[Any, str], Any]:
+    items = spec.items
+    item = (None if items is None else items.convert if isinstance(items, FactSpec)
+            else functools.partial(_convert_record, items))
+
+    def convert(value, where):
+        if not isinstance(value, list):
+            raise fail(value, where)
+        if item is None:
+            return list(value)
+        out: list = []
+        try:
+            for v in value:
+                out.append(item(v, ""))
+        except CaseError as err:
+            # where the item is, only now: naming every item costs more than reading it
+            raise CaseError(err.detail, fact=f"{where}[{len(out)}]{err.fact}") from None
+        return out
+
+    return convert
+
+
+_CONVERTERS: dict[str, Callable[[FactSpec, Callable], Callable[[Any, str], Any]]] = {
+    "bool": _bool_converter, "date": _date_converter, "text": _text_converter,
+    "integer": _number_converter, "number": _number_converter, "list": _list_converter,
+}
 
 
 def _convert_record(fields: dict[str, FactSpec], value: Any, where: str) -> dict:

@@ -247,8 +247,21 @@ def _cell(value: Any) -> str:
 def render_markdown(trail: dict) -> str:
     """The trail as a Markdown document for a dossier: tables for facts, parameters and
     outcome, a section per step with its rule, inputs, details and result."""
-    rs, v = trail["ruleset"], trail["version"]
     out = [f"# {trail['decision']} — {trail['title']}", ""]
+    out += ["| | |", "|---|---|"] + [f"| {k} | {_cell(val)} |" for k, val in _md_header(trail)]
+    out += [""] + _md_facts(trail) + _md_parameters(trail) + _md_steps(trail)
+    out += ["## Uitkomst", "", "| Uitkomst | Omschrijving | Waarde |", "|---|---|---|"]
+    labels = trail.get("output_labels", {})
+    out += [f"| `{k}` | {_cell(labels.get(k, ''))} | {_cell(val)} |"
+            for k, val in trail["result"].items()]
+    if trail["uitleg"]:
+        out += ["", "### Toelichting", ""] + [f"- {note}" for note in trail["uitleg"]]
+    return "\n".join(out) + "\n"
+
+
+def _md_header(trail: dict) -> list[tuple[str, Any]]:
+    """The rows of the table that opens a dossier: date, rule set, version, sources, log."""
+    rs, v = trail["ruleset"], trail["version"]
     until = f" tot en met {v['in_force_until']}" if v.get("in_force_until") else ""
     rows = [
         ("Peildatum", trail["on"]),
@@ -270,29 +283,35 @@ def render_markdown(trail: dict) -> str:
         if not log.get("reproduced", True):
             rows.append(("Let op", "de uitkomst wijkt af van de gelogde uitkomst: "
                                    + _cell(log["logged_result"])))
-    out += ["| | |", "|---|---|"] + [f"| {k} | {_cell(val)} |" for k, val in rows] + [""]
+    return rows
 
-    out += ["## Feiten", "", "| Feit | Omschrijving | Waarde | Gegeven |", "|---|---|---|---|"]
+
+def _md_facts(trail: dict) -> list[str]:
+    out = ["## Feiten", "", "| Feit | Omschrijving | Waarde | Gegeven |", "|---|---|---|---|"]
     out += [f"| `{f['name']}` | {_cell(f['label'] or '')} | {_cell(f['value'])} | "
             f"{'ja' if f['given'] else 'nee'} |" for f in trail["facts"]]
     if trail["unused_facts"]:
         out += ["", "Gegeven maar niet gebruikt: "
                 + ", ".join(f"`{n}`" for n in trail["unused_facts"]) + "."]
-    out.append("")
+    return out + [""]
 
-    out += ["## Parameters", ""]
-    if trail["parameters"]:
-        out += ["| Parameter | Omschrijving | Waarde | Bron |", "|---|---|---|---|"]
-        for p in trail["parameters"]:
-            unit = f" {p['unit']}" if p.get("unit") else ""
-            out.append(f"| `{p['name']}` | {_cell(p['label'])} | "
-                       f"{_cell(p.get('shown') or p['value'])}{unit} | "
-                       f"{_cell(p['citation'])} |")
-    else:
-        out.append("Deze beslissing gebruikt geen parameters.")
-    out.append("")
 
-    out += ["## Stappen", ""]
+def _md_parameters(trail: dict) -> list[str]:
+    out = ["## Parameters", ""]
+    if not trail["parameters"]:
+        return out + ["Deze beslissing gebruikt geen parameters.", ""]
+    out += ["| Parameter | Omschrijving | Waarde | Bron |", "|---|---|---|---|"]
+    for p in trail["parameters"]:
+        unit = f" {p['unit']}" if p.get("unit") else ""
+        out.append(f"| `{p['name']}` | {_cell(p['label'])} | "
+                   f"{_cell(p.get('shown') or p['value'])}{unit} | "
+                   f"{_cell(p['citation'])} |")
+    return out + [""]
+
+
+def _md_steps(trail: dict) -> list[str]:
+    """A section per step; a value an earlier step showed is named, not repeated."""
+    out = ["## Stappen", ""]
     earlier: dict[str, int] = {}
     facts = {f["name"] for f in trail["facts"]}
     for n, s in enumerate(trail["steps"], 1):
@@ -314,14 +333,7 @@ def render_markdown(trail: dict) -> str:
         if s.get("note"):
             out.append(f"- ⓘ {s['note']}")
         out.append("")
-
-    out += ["## Uitkomst", "", "| Uitkomst | Omschrijving | Waarde |", "|---|---|---|"]
-    labels = trail.get("output_labels", {})
-    out += [f"| `{k}` | {_cell(labels.get(k, ''))} | {_cell(val)} |"
-            for k, val in trail["result"].items()]
-    if trail["uitleg"]:
-        out += ["", "### Toelichting", ""] + [f"- {note}" for note in trail["uitleg"]]
-    return "\n".join(out) + "\n"
+    return out
 
 
 TRAIL_FORMATS = {"text": render_text, "markdown": render_markdown}
