@@ -19,6 +19,8 @@ from functools import cache, lru_cache
 from types import MappingProxyType
 from typing import Any
 
+from ..base.i18n import _
+
 YearlyWindow = tuple[tuple[int, int], tuple[int, int]]
 """((month, day) first, (month, day) last), inclusive, every year; may wrap the year end."""
 
@@ -44,15 +46,15 @@ def parse_month_day(text: str) -> tuple[int, int]:
     if named is not None:
         month = _MONTH_BY_NAME.get(named[2])
         if month is None:
-            raise ValueError(f"invalid month-day {text!r}: {named[2]!r} is not a month; "
-                             f"write the day and the month, e.g. '5 juli'")
+            raise ValueError(_("invalid month-day {text!r}: {month!r} is not a month; write the "
+                               "day and the month, e.g. '5 juli'").format(text=text, month=named[2]))
         day = int(named[1])
         _check_month_day((month, day), text)
         return month, day
     match = _MONTH_DAY.fullmatch(cleaned)
     if match is None:
-        raise ValueError(f"invalid month-day {text!r}: write the day and the month, "
-                         f"e.g. '5 juli' or '15 augustus'")
+        raise ValueError(_("invalid month-day {text!r}: write the day and the month, e.g. "
+                           "'5 juli' or '15 augustus'").format(text=text))
     month, day = int(match[1]), int(match[2])
     _check_month_day((month, day), text)
     return month, day
@@ -79,12 +81,13 @@ def windows_from_rule(value: Any, where: str) -> tuple[YearlyWindow, ...]:
     if value is None:
         return ()
     if not isinstance(value, (list, tuple)):
-        raise TypeError(f"{where} must be a list of {{van, tot}} (e.g. van: '5 juli'), "
-                        f"got {value!r}")
+        raise TypeError(_("{where} must be a list of {{van, tot}} (e.g. van: '5 juli'), got "
+                          "{value!r}").format(where=where, value=value))
     windows = []
     for i, window in enumerate(value):
         if not isinstance(window, Mapping) or "van" not in window or "tot" not in window:
-            raise ValueError(f"{where}[{i}] must have van and tot (e.g. '5 juli'), got {window!r}")
+            raise ValueError(_("{where}[{i}] must have van and tot (e.g. '5 juli'), got "
+                               "{window!r}").format(where=where, i=i, window=window))
         try:
             windows.append((parse_month_day(str(window["van"])), parse_month_day(str(window["tot"]))))
         except ValueError as err:
@@ -97,9 +100,8 @@ def _check_month_day(md: tuple[int, int], shown: object) -> None:
     try:
         date(2000, *md)
     except (TypeError, ValueError):
-        raise ValueError(
-            f"invalid month-day {shown!r}: no such day in a year (month 1-12, day valid for it)"
-        ) from None
+        raise ValueError(_("invalid month-day {shown!r}: no such day in a year (month 1-12, day "
+                           "valid for it)").format(shown=shown)) from None
 
 
 @cache
@@ -225,7 +227,8 @@ def _checked_windows(windows: tuple[YearlyWindow, ...]) -> tuple[YearlyWindow, .
     while _window_of(day, windows) is not None:
         day += _ONE_DAY
         if day.year > 2000:
-            raise ValueError(f"suspension windows {windows!r} cover the whole year")
+            raise ValueError(_("suspension windows {windows!r} cover the whole year")
+                             .format(windows=windows))
     return windows
 
 
@@ -305,7 +308,8 @@ def _advance(
 def _check_n(n: int) -> None:
     """Require a whole number of days of at least one."""
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise ValueError(f"the number of working days must be a whole number >= 1, got {n!r}")
+        raise ValueError(_("the number of working days must be a whole number >= 1, got {n!r}")
+                         .format(n=n))
 
 
 def add_working_days(
@@ -327,8 +331,8 @@ def add_working_days(
         n -= left
         year += 1
         if year > MAXYEAR:
-            raise OverflowError(f"working day {n_asked:,} after {start.isoformat()} lies past "
-                                "the end of the calendar (9999-12-31)")
+            raise OverflowError(_("working day {n:,} after {day} lies past the end of the "
+                                  "calendar (9999-12-31)").format(n=n_asked, day=start.isoformat()))
         counted, i = _counted_days(cal, windows, year), 0
 
 
