@@ -176,47 +176,6 @@ def test_two_batch_runs_at_once_lose_no_entry(tmp_path):
     assert DecisionLog(log).count() == 2 * n
 
 
-_WRITER = """
-import os, sys
-from regelwerk.engine.deciding.api import Engine
-from regelwerk.engine.log.decisionlog import DecisionLog
-engine = Engine()
-case = {case!r}
-result = engine.decide("go.jobtraining.duur", case, "2026-11-22")
-with DecisionLog(sys.argv[1]).writer(batch_size=int(sys.argv[2])) as w:
-    for i in range(int(sys.argv[3])):
-        w.add(result, case)
-        if i + 1 == int(sys.argv[4]):
-            os._exit(9)          # a kill: no clean-up, no flush
-"""
-
-
-def _writer(*args) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-c", _WRITER.format(case=CASE), *map(str, args)],
-                            stderr=subprocess.PIPE)
-
-
-def test_a_kill_leaves_only_whole_committed_batches(tmp_path):
-    log = tmp_path / "killed.sqlite"
-    run = _writer(log, 5, 100, 13)
-    _, err = run.communicate(timeout=60)
-    assert run.returncode == 9, err.decode()
-    entries = DecisionLog(log).entries()
-    assert len(entries) == 10  # two whole batches; the third never committed
-    assert all(e.outputs and e.facts == CASE for e in entries)
-
-
-def test_concurrent_writers_with_small_batches_lose_nothing(tmp_path):
-    log = tmp_path / "busy.sqlite"
-    runs = [_writer(log, 3, 300, -1) for _ in range(3)]
-    for run in runs:
-        _, err = run.communicate(timeout=120)
-        assert run.returncode == 0, err.decode()
-    entries = DecisionLog(log).entries()
-    assert len(entries) == 900
-    assert len({e.id for e in entries}) == 900
-
-
 def test_an_exception_keeps_the_decisions_already_added(tmp_path):
     engine = Engine()
     result = engine.decide(DUUR, CASE, ON)
