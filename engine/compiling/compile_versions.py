@@ -36,14 +36,13 @@ class VersionCompiler(CompilerCore):
         if versions:
             versions[-1].until = versions[-1].in_force_until
 
-    def version(self, name: str, index: int, raw: dict, raw_by_name: dict,
-                seen: tuple = ()) -> Version:
+    def version(self, name: str, index: int, raw: dict, raw_by_name: dict) -> Version:
         path = ("versions", index)
         start = self.date(raw["in_force_from"], path + ("in_force_from",))
         until = None
         if "in_force_until" in raw:
             until = self.date(raw["in_force_until"], path + ("in_force_until",))
-        params, tables_raw, decisions_raw = self.effective(name, index, raw, raw_by_name, seen)
+        params, tables_raw, decisions_raw = self.effective(name, index, raw, raw_by_name)
         self._check_own_params(name, path, params)
         tables, tables_ok = self._version_tables(tables_raw, params)
         decisions, decisions_ok = self._version_decisions(decisions_raw, params, tables)
@@ -100,7 +99,7 @@ class VersionCompiler(CompilerCore):
                 ok = False
         return decisions, ok
 
-    def effective(self, name: str, index: int, raw: dict, raw_by_name: dict, seen: tuple = ()):
+    def effective(self, name: str, index: int, raw: dict, raw_by_name: dict):
         """Parameters, tables and decisions in force in a version, following `amends`.
 
         The chain of amendments is walked without recursion and each version's result is

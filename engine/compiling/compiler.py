@@ -14,16 +14,17 @@ expression can read. `FileCompiler` joins the parts and compiles the whole file.
 from __future__ import annotations
 
 from .compile_decisions import DecisionCompiler
-from .compile_ops import BUILTIN_SOURCE, OperationCompiler
+from .compile_ops import OperationCompiler
 from .compile_steps import StepCompiler
-from .compile_tables import TableCompiler, table_caller, table_detail
+from .compile_tables import TableCompiler
 from .compile_versions import VersionCompiler
 from .core import Abort, Context
 from .model import RuleSet, Version
-from .scope import ITEM, PEIL, PEILDATUM, Scope, StepInfo, format_value
+from .scope import PEIL, Scope, format_value
 
-__all__ = ["BUILTIN_SOURCE", "ITEM", "MAX_VERSIONS", "PEIL", "PEILDATUM", "Context",
-           "FileCompiler", "Scope", "StepInfo", "format_value", "table_caller", "table_detail"]
+# What the rest of the engine imports from here: the compiler, its context, and how a value
+# reads in a Dutch text.
+__all__ = ["MAX_VERSIONS", "PEIL", "Context", "FileCompiler", "Scope", "format_value"]
 
 MAX_VERSIONS = 500  # each version is compiled whole: bounds the work a crafted file can ask
 
