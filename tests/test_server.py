@@ -373,3 +373,14 @@ def test_serve_refuses_a_bad_auth_file_and_a_port_in_use(tmp_path):
         done = _serve("--no-log", "serve", "--port", str(port))
     assert done.returncode == 2
     assert done.stderr.strip() == f"error: cannot listen on 127.0.0.1:{port}: in use"
+
+
+def test_an_unknown_name_is_404_in_dutch_too(tmp_path):
+    """The status comes from the kind of error, not from the words of its message."""
+    with Running(tmp_path, log=False, env={"REGELWERK_LANG": "nl"}) as running:
+        missing = running.client.post(f"/api/decide/go.jobtraining.duurx?on={ON}", json=DUUR)
+        assert missing.status_code == 404, missing.text
+        assert missing.json()["error"].startswith("onbekende beslissing 'go.jobtraining.duurx'")
+        bad_case = running.client.post(f"/api/decide/go.jobtraining.duur?on={ON}",
+                                       content=b"{not json")
+        assert bad_case.status_code == 400

@@ -56,6 +56,11 @@ class UsageError(RegelwerkError):
     exit_code = 2
 
 
+class UnknownName(UsageError):
+    """A decision, rule set or logged decision that does not exist: a usage error on the
+    command line (exit 2), a 404 over HTTP. Its own class, so no caller reads the message."""
+
+
 class CaseError(RegelwerkError):
     """The case cannot be decided: a fact is missing, of the wrong type, or not covered."""
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from ..base.errors import RuleFileError, UsageError
+from ..base.errors import RuleFileError, UnknownName, UsageError
 from ..base.i18n import _
 
 FORMAT = click.Choice(["text", "json"])
@@ -159,7 +159,7 @@ def _ruleset(engine, rid: str):
     if ruleset is None:
         close = difflib.get_close_matches(rid, list(catalog.rulesets), n=1)
         hint = _("; did you mean {name}?").format(name=close[0]) if close else ""
-        raise UsageError(_("unknown rule set {id!r}{hint} (see 'regelwerk rules list')")
+        raise UnknownName(_("unknown rule set {id!r}{hint} (see 'regelwerk rules list')")
                          .format(id=rid, hint=hint))
     return ruleset
 

@@ -15,7 +15,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from ..base.errors import UsageError
+from ..base.errors import UnknownName, UsageError
 from .blocks import Block, BlockBuilder
 from .entry import Entry, LogError, StoredRuleSet, software_versions
 
@@ -125,10 +125,10 @@ class LogBackend(ABC):
                              "then -N for the N-th decision of a block)")
         rows = self.blocks_starting(match.group(1))
         if rows is None:
-            raise UsageError(f"no decision {id_or_prefix!r}: there is no decision log at "
+            raise UnknownName(f"no decision {id_or_prefix!r}: there is no decision log at "
                              f"{self.where} yet")
         if not rows:
-            raise UsageError(f"no decision {id_or_prefix!r} in the decision log {self.where}")
+            raise UnknownName(f"no decision {id_or_prefix!r} in the decision log {self.where}")
         if len(rows) > 1:
             raise UsageError(f"decision id {id_or_prefix!r} is ambiguous: give more characters")
         _key, count, handle = rows[0]
@@ -140,7 +140,7 @@ class LogBackend(ABC):
             place = "1"
         n = int(place)
         if not 1 <= n <= count:
-            raise UsageError(f"no decision {id_or_prefix!r} in the decision log {self.where} "
+            raise UnknownName(f"no decision {id_or_prefix!r} in the decision log {self.where} "
                              f"(its block holds {count})")
         return self.entry_at(handle, n)
 

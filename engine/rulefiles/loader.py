@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..base.errors import Problem, RuleFileError, UsageError
+from ..base.errors import Problem, RuleFileError, UnknownName, UsageError
 from ..base.i18n import _
 from ..compiling.compiler import Context, FileCompiler
 from ..compiling.model import RuleSet
@@ -97,7 +97,7 @@ class Catalog:
             raise RuleFileError([p for ps in self.broken_files.values() for p in ps])
         close = difflib.get_close_matches(decision_id, list(self.decisions), n=3)
         hint = _("; did you mean {name}?").format(name=", ".join(close)) if close else ""
-        raise UsageError(_("unknown decision {id!r}{hint} (see 'regelwerk rules list')")
+        raise UnknownName(_("unknown decision {id!r}{hint} (see 'regelwerk rules list')")
                          .format(id=decision_id, hint=hint))
 
 

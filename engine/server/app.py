@@ -22,7 +22,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ..base.errors import UsageError
+from ..base.errors import UnknownName
 from ..deciding.api import Engine, parse_on
 from ..log.decisionlog import log_from_options
 from ..rulefiles.yamlsource import load_json_record
@@ -189,7 +189,7 @@ def known_ruleset(server: Server, ruleset_id: str) -> Any:
     if found is None:
         close = difflib.get_close_matches(ruleset_id, list(server.engine.catalog.rulesets), n=1)
         hint = f"; did you mean {close[0]}?" if close else ""
-        raise UsageError(f"unknown rule set {ruleset_id!r}{hint}")
+        raise UnknownName(f"unknown rule set {ruleset_id!r}{hint}")
     return found
 
 

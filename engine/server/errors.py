@@ -6,9 +6,9 @@ from __future__ import annotations
 from ..base.errors import (
     CaseError,
     CaseFileError,
-    PluginError,
     RegelwerkError,
     RuleFileError,
+    UnknownName,
     UsageError,
     printable,
 )
@@ -34,15 +34,11 @@ def status_of(err: Exception) -> int:
         return 503  # the log cannot be used: nothing is decided (exit 5)
     if isinstance(err, CaseFileError):
         return 400
+    if isinstance(err, UnknownName):
+        return 404
     if isinstance(err, UsageError):
-        return 404 if _unknown(str(err)) else 400
-    if isinstance(err, (RuleFileError, PluginError)):
-        return 500
-    return 500
-
-
-def _unknown(message: str) -> bool:
-    return message.startswith(("unknown ", "no decision ", "no rule set "))
+        return 400
+    return 500  # a broken rule file, a failing plugin, a bug
 
 
 def message_of(err: Exception) -> str:
