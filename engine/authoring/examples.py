@@ -12,7 +12,6 @@ rule set of the same id: an edited copy of a folder is tested with the examples 
 from __future__ import annotations
 
 import datetime as _dt
-import difflib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from typing import Any
 
 from ..base.errors import Problem, RegelwerkError, RuleFileError
 from ..base.i18n import _, language, language_set
+from ..base.suggest import did_you_mean
 from ..rulefiles.loader import CASE_SUFFIXES, Catalog, _display, rule_files
 
 CASES_SCHEMA = "cases.schema.json"
@@ -120,13 +120,13 @@ def check_against(example_file: ExampleFile, catalog: Catalog) -> list[Problem]:
     ruleset = catalog.rulesets.get(rid)
     if ruleset is None:
         return [located.problem(("ruleset",), _("unknown rule set {id!r}").format(id=rid)
-                                + _did_you_mean(rid, catalog.rulesets))]
+                                + did_you_mean(rid, catalog.rulesets))]
     problems: list[Problem] = []
     for ex in example_file.examples:
         where = ("cases", ex.index)
         name = ex.decision.removeprefix(rid + ".")
         if name == ex.decision or name not in ruleset.decision_names():
-            hint = _did_you_mean(ex.decision, [f"{rid}.{n}" for n in ruleset.decision_names()])
+            hint = did_you_mean(ex.decision, [f"{rid}.{n}" for n in ruleset.decision_names()])
             problems.append(located.problem(
                 where + ("decision",), _("rule set {id!r} has no decision {name!r}").format(
                     id=rid, name=ex.decision) + hint))
@@ -143,14 +143,9 @@ def check_against(example_file: ExampleFile, catalog: Catalog) -> list[Problem]:
                 problems.append(located.problem(
                     where + ("expect", key),
                     _("{decision} has no output {key!r}").format(decision=ex.decision, key=key)
-                    + _did_you_mean(key, outputs)
+                    + did_you_mean(key, outputs)
                     + _(" (outputs: {known})").format(known=", ".join(outputs))))
     return problems
-
-
-def _did_you_mean(name: str, choices: Iterable[str]) -> str:
-    close = difflib.get_close_matches(name, list(choices), n=1)
-    return _("; did you mean {name!r}?").format(name=close[0]) if close else ""
 
 
 # ------------------------------------------------------------------ which rules, which files

@@ -11,7 +11,6 @@ leftover one is never read as a rule file.
 from __future__ import annotations
 
 import datetime as _dt
-import difflib
 import hashlib
 import io
 from dataclasses import dataclass, field
@@ -22,6 +21,7 @@ from ..base.atomicfile import write_atomically
 from ..base.errors import Problem, RuleFileError, UsageError
 from ..base.i18n import _
 from ..base.jsonvalues import to_json
+from ..base.suggest import did_you_mean
 from ..compiling import paramtypes
 from ..compiling.compiler import Context
 from ..compiling.model import RuleSet
@@ -101,8 +101,7 @@ def plan(ruleset: RuleSet, start: _dt.date, sets: list[tuple[str, Any]], *,
     for pname, value in sets:
         param = base.params.get(pname)
         if param is None:
-            close = difflib.get_close_matches(pname, list(base.params), n=1)
-            hint = _("; did you mean {name!r}?").format(name=close[0]) if close else ""
+            hint = did_you_mean(pname, base.params)
             raise UsageError(_("--set {name}: version {version} of {id} has no parameter "
                                "{name!r}{hint} (a new parameter needs a label and a citation: "
                                "add it to the file by hand)").format(

@@ -458,10 +458,7 @@ def _declared(specs: list[FactSpec]) -> tuple[set[str], set[str], list[FactSpec]
 def _closest(name: str, pool: tuple[str, ...]) -> str | None:
     """The declared name closest to an unknown one, worked out once per name: the same
     misspelt fact in every line of a batch must not cost a similarity search each time."""
-    import difflib
-
-    close = difflib.get_close_matches(name, pool, n=1)
-    return close[0] if close else None
+    return closest(name, pool)
 
 
 def describe_unknown(unknown: list[str], specs: list[FactSpec]) -> str:
