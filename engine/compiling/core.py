@@ -6,7 +6,7 @@ with placeholders. The parts (`compile_versions`, `compile_tables`, `compile_dec
 from __future__ import annotations
 
 import datetime as _dt
-import re
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -21,8 +21,6 @@ from .expr import Compiled, ExprError, Ref, compile_expr, compile_text
 from .facts import parse_date
 from .model import Template
 from .scope import Scope, format_value
-
-_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)\}")
 
 
 class Abort(Exception):
@@ -54,6 +52,11 @@ class CompilerCore:
         self._effective_failed: set[str] = set()  # versions whose amendments are broken
 
     # -- problem helpers
+    @functools.cached_property
+    def source_text(self) -> str:
+        """The rule file as text, decoded once, for hints that quote or search it."""
+        return self.text.decode("utf-8", "replace")
+
     def problem(self, path: tuple, message: str, *, col_offset: int = 0, key: bool = False,
                 severity: str = "error") -> None:
         line, col = self.doc.key_where(path) if key else self.doc.where(path)
@@ -72,7 +75,7 @@ class CompilerCore:
         if not isinstance(node, str):
             return 0
         line, col = self.doc.where(path)
-        lines = self.text.decode("utf-8", "replace").splitlines() if self.text else []
+        lines = self.source_text.splitlines()
         if 0 < line <= len(lines):
             ch = lines[line - 1][col - 1:col]
             if ch in ("'", '"'):
@@ -95,7 +98,7 @@ class CompilerCore:
             raise Abort from None
         except ExprError as err:
             hint = unknown_name_hint(unknown[-1], scope.names(), scope.params,
-                                     self.text.decode("utf-8", "replace")) if unknown else ""
+                                     self.source_text) if unknown else ""
             shown = text if len(text) <= 80 else text[:77] + "..."
             self.problem(path, _("{problem} in {text!r}").format(problem=err.message, text=shown)
                          + hint, col_offset=err.col)
@@ -104,7 +107,7 @@ class CompilerCore:
     def template(self, text: str, resolve: Callable[[str], Ref | None], path: tuple) -> Template:
         pieces: list[str | Ref] = []
         pos = 0
-        for m in _PLACEHOLDER.finditer(text):
+        for m in statictexts.PLACEHOLDER.finditer(text):
             pieces.append(text[pos:m.start()])
             ref = resolve(m.group(1))
             if ref is None:
@@ -122,13 +125,13 @@ class CompilerCore:
         if not isinstance(scope, Scope):
             return ""
         return unknown_name_hint(name, scope.names(), scope.params,
-                                 self.text.decode("utf-8", "replace"))
+                                 self.source_text)
 
     def fixed(self, text: str, params: dict, path: tuple, used: dict | None = None) -> str:
         """A title, description or label with `{parameter}` filled in for this version; the
         parameters it names count as read (into `used`)."""
         filled, wrong, names = statictexts.fill(text, params, format_value,
-                                                self.text.decode("utf-8", "replace"))
+                                                self.source_text)
         if wrong is not None:
             self.problem(path, wrong[1], col_offset=wrong[0])
         if used is not None:

@@ -20,20 +20,19 @@ Sizes count every value once per reference, and a text one per 64 characters.
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from .expr import Node, parse
 from .facts import FactSpec
 from .model import Note, Output, Param, Step, Template
+from .statictexts import PLACEHOLDER
 from .tables import Table
 
 MAX_VALUE = 1_000_000  # items in one value, every reference counted, a text per 64 characters
 FREE_COPIES = 100  # a value at most this many times the case is never measured
 MAX_COPIES = 1_000_000  # a value that may hold the case more often is refused when loaded
 _TEXT_UNIT = 64
-_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)\}")
 _TEXT_FACTOR = 2  # a value shown in a text (`{name}`) takes at most about twice its size
 
 
@@ -230,7 +229,7 @@ class _Sizer:
 
     def text(self, template: str) -> Bound:
         total = Bound(1 + len(template) // _TEXT_UNIT, 0)
-        for name in _PLACEHOLDER.findall(template):
+        for name in PLACEHOLDER.findall(template):
             total += self.name("", name).times(_TEXT_FACTOR)
         return total
 
@@ -296,7 +295,7 @@ class _Sizer:
             size = Bound(1 + _size(row.then), 0)
             for value in row.then.values():
                 if isinstance(value, str):
-                    size += inputs.times(_TEXT_FACTOR * len(_PLACEHOLDER.findall(value)))
+                    size += inputs.times(_TEXT_FACTOR * len(PLACEHOLDER.findall(value)))
             rows.append(size)
         if not rows:
             return Bound(1, 0)

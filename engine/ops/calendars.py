@@ -258,11 +258,6 @@ def _window_end(d: date, window: YearlyWindow) -> date:
     return date(year, month, day)
 
 
-def month_day_text(md: tuple[int, int]) -> str:
-    """A yearly date as rule files write it: (7, 11) is "07-11" (month first)."""
-    return f"{md[0]:02d}-{md[1]:02d}"
-
-
 def _describe(windows: list[YearlyWindow]) -> str:
     """'opgeschort (11 juli t/m 15 augustus)', day first as a Fleming reads it."""
     spans = [f"{format_month_day(first)} t/m {format_month_day(last)}"

@@ -12,7 +12,6 @@ import datetime as _dt
 import operator
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 Interval = tuple[_dt.date, "_dt.date | None"]  # inclusive; None = open-ended
 MonthDay = tuple[int, int]
@@ -52,7 +51,6 @@ def _on(year: int, md: MonthDay) -> _dt.date:
             day -= 1
 
 
-@lru_cache(maxsize=4096)
 def window_in_year(window: YearlyWindow, year: int) -> tuple[_dt.date, _dt.date]:
     """The window's dates starting in `year` (a window may run into the next year)."""
     first, last = window

@@ -67,17 +67,18 @@ _VERSIONED = ("regelwerk", "holidays", "python-dateutil")
 
 def distribution_versions(names: tuple[str, ...] = _VERSIONED) -> dict[str, str]:
     """The installed version of each distribution named ("" when not installed)."""
-    versions = dict(_installed()[0])
-    missing = [name for name in names if name not in versions]
-    if missing:
-        from importlib import metadata
+    versions = _installed()[0]
+    return {name: versions[name] if name in versions else _version_of(name) for name in names}
 
-        for name in missing:
-            try:
-                versions[name] = metadata.version(name)
-            except metadata.PackageNotFoundError:
-                versions[name] = ""
-    return {name: versions[name] for name in names}
+
+def _version_of(name: str) -> str:
+    """The installed version of a distribution, asked of its metadata ("" when not installed)."""
+    from importlib import metadata
+
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return ""
 
 
 def _installed() -> tuple[dict[str, str], list[tuple[str, str, str]]]:
@@ -93,12 +94,7 @@ def _installed() -> tuple[dict[str, str], list[tuple[str, str, str]]]:
         return kept
     from importlib import metadata
 
-    versions = {}
-    for name in _VERSIONED:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = ""
+    versions = {name: _version_of(name) for name in _VERSIONED}
     found = (versions, [(ep.name, ep.value, _dist_version(ep)) for ep in sorted(
         metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name)])
     rulecache.store_data("entry-points", key, {"versions": versions,
