@@ -124,3 +124,16 @@ def test_a_logged_decision_explains_as_it_was_made(cli, tmp_path, decision):
     assert log["id"] == made["log_id"] and log["reproduced"] is True
     assert log["logged_result"] == made["result"]
     assert logged == direct
+
+
+def test_markdown_writes_a_text_input_as_a_cell_even_when_it_opens_with_a_bracket(tmp_path):
+    """Only a list or mapping shown before is named instead of shown; a text that happens to
+    start with '(' is still written as a Markdown cell (pipes escaped, one line)."""
+    case = tmp_path / "case.json"
+    case.write_text(json.dumps({"t": "(a|b)\nc"}), encoding="utf-8")
+    result = CliRunner().invoke(main, ["--no-log", "--rules", str(Path(__file__).parent / "data"
+                                                                    / "explain"),
+                                       "explain", "test.tekst.herhaal", "--case", str(case),
+                                       "--on", "2026-01-01", "--format", "markdown"])
+    assert result.exit_code == 0, result.output
+    assert "- met `t` = (a\\|b) c" in result.stdout

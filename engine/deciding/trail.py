@@ -116,14 +116,15 @@ def _short(value: Any, width: int = 0) -> str:
     return format_value(value)
 
 
-def _input_text(name: str, value: Any, earlier: dict[str, int], facts: set[str]) -> str:
-    """An input of a step: a list or mapping shown before is named, not repeated."""
+def _shown_before(name: str, value: Any, earlier: dict[str, int], facts: set[str]) -> str | None:
+    """Where a list or mapping an input of a step holds was shown already, so it is named
+    instead of repeated; None for a value to show here."""
     if isinstance(value, (dict, list)) and value:
         if name in earlier:
             return f"(de uitkomst van stap {earlier[name]}, hierboven)"
         if name in facts:
             return "(zie de feiten, hierboven)"
-    return _short(value)
+    return None
 
 
 def _compact(value: Any) -> str:
@@ -212,7 +213,7 @@ def _text_steps(trail: dict) -> list[str]:
             out.append(f"│  {pad}  {s['description']}")
         out.append(f"│  {pad}  {_step_kind_words(s)}")
         for k, val in s["inputs"].items():
-            out.append(f"│  {pad}  met {k} = {_input_text(k, val, earlier, facts)}")
+            out.append(f"│  {pad}  met {k} = {_shown_before(k, val, earlier, facts) or _short(val)}")
         earlier[s["name"]] = i + 1
         out.extend(f"│  {pad}  {line}" for line in _detail_lines(s))
         if _is_records(s["result"]):
@@ -321,8 +322,7 @@ def _md_steps(trail: dict) -> list[str]:
             out += [s["description"], ""]
         out.append(f"- {_step_kind_words(s, '`')}")
         for k, val in s["inputs"].items():
-            shown = _input_text(k, val, earlier, facts)
-            out.append(f"- met `{k}` = {shown if shown.startswith('(') else _cell(val)}")
+            out.append(f"- met `{k}` = {_shown_before(k, val, earlier, facts) or _cell(val)}")
         earlier[s["name"]] = n
         out.extend(f"- {line}" for line in _detail_lines(s))
         if _is_records(s["result"]):
