@@ -260,16 +260,6 @@ def _editable(state, target: str):
     return engine, ruleset
 
 
-def _date_option(text: str, option: str):
-    from ..base.dates import date_problem
-    from ..compiling.facts import parse_date
-
-    try:
-        return parse_date(text)
-    except ValueError:
-        raise UsageError(f"{option} {date_problem(text)}") from None
-
-
 @click.command("new-version")
 @click.argument("target", metavar="RULESET")
 @click.option("--from", "start", required=True, metavar="DATE",
@@ -297,7 +287,9 @@ def new_version(state, target, start, sets, cites, citation, name, dry_run):
     from ..compiling.compiler import Context
 
     engine, ruleset = _editable(state, target)
-    new = newversion.plan(ruleset, _date_option(start, "--from"),
+    from ..log.audit import cli_date
+
+    new = newversion.plan(ruleset, cli_date(start, "--from"),
                           [newversion.parse_assignment(s) for s in sets],
                           name=name, citation=citation,
                           cites=[newversion.parse_citation(c) for c in cites])
@@ -349,7 +341,9 @@ def docs(state, ruleset_id, fmt, on, output):
     from ..authoring.examples import examples_of
 
     ruleset = _ruleset(state.engine, ruleset_id)
-    day = _date_option(on, "--on") if on else _dt.date.today()
+    from ..log.audit import cli_date
+
+    day = cli_date(on, "--on") if on else _dt.date.today()
     document = ruledocs.build(ruleset, day, examples_of(ruleset))
     if fmt == "html":
         from ..authoring.docs_html import render_html

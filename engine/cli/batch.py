@@ -22,8 +22,8 @@ from ..batch.chunks import chunk_len as _chunk_len
 from ..batch.chunks import decide_chunk as decide_lines
 from ..batch.input import csv_items as _csv_items
 from ..batch.input import jsonl_chunks as _jsonl_chunks
-from .output import silence_stdout
-from .workers import die_with_parent, on_sigterm_stop, worker_count
+from .output import silence_stdout, stdin_stream
+from .workers import die_with_parent, on_sigterm_stop, terminate, worker_count
 from .workers import usable_cores as default_workers  # one worker per core it may use
 
 CHUNK_LINES = 500  # lines per unit of work: big enough to amortise a round trip to a worker
@@ -36,15 +36,6 @@ _RUN: dict[str, Any] = {}
 
 
 # ------------------------------------------------------------------ reading
-
-
-def _stdin() -> Any:
-    """Standard input as a binary stream; a clear usage error when it is closed."""
-    stream = getattr(sys.stdin, "buffer", None)
-    if stream is None or stream.closed:
-        raise UsageError("--cases -: standard input is closed; give a file, or pipe the "
-                         "cases in")
-    return stream
 
 
 class _Counting(io.RawIOBase):
@@ -68,7 +59,7 @@ class _Counting(io.RawIOBase):
 def _open(path: str) -> tuple[Any, int | None]:
     """The input as a binary stream, and its size in bytes when known."""
     if path == "-":
-        return _stdin(), None
+        return stdin_stream("--cases", "the cases"), None
     try:
         handle = open(path, "rb")
     except OSError as err:
@@ -171,8 +162,7 @@ def _in_order(chunks: Iterator[Any], workers: int | None,
         raise _WorkerLost() from None
     finally:
         if not finished:  # stopped early: the chunks still queued are not wanted
-            for process in list(getattr(pool, "_processes", {}).values()):
-                process.terminate()
+            terminate(pool)
         pool.shutdown(wait=True, cancel_futures=True)
         restore_sigterm()
         gc.unfreeze()

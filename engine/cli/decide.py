@@ -10,7 +10,7 @@ import click
 
 from ..base.errors import UsageError, printable
 from ..base.i18n import _
-from .output import DECISION_FORMATS, for_terminal
+from .output import DECISION_FORMATS, for_terminal, stdin_stream
 
 
 def read_case(path: str) -> dict:
@@ -18,12 +18,8 @@ def read_case(path: str) -> dict:
 
     stdin = None
     if path == "-":
-        stream = getattr(sys.stdin, "buffer", None)
-        if stream is None or stream.closed:
-            raise UsageError("--case -: standard input is closed; give a file, or pipe the "
-                             "case in")
         # one byte past the limit is enough to refuse an endless stream
-        stdin = stream.read(CASE_LIMITS.max_bytes + 1)
+        stdin = stdin_stream("--case", "the case").read(CASE_LIMITS.max_bytes + 1)
     return load_case_file(path, stdin_bytes=stdin)
 
 

@@ -8,8 +8,17 @@ import os
 import sys
 from typing import Any
 
+from ..base.errors import UsageError
 from ..compiling.compiler import format_value
 
+
+def stdin_stream(option: str, what: str) -> Any:
+    """Standard input as a binary stream for `option -`; a clear usage error when it is
+    closed (`what`: the case, the cases)."""
+    stream = getattr(sys.stdin, "buffer", None)
+    if stream is None or stream.closed:
+        raise UsageError(f"{option} -: standard input is closed; give a file, or pipe {what} in")
+    return stream
 
 def for_terminal(text: str) -> str:
     """Text to print: control and bidirectional-override characters that a case or a rule file

@@ -76,6 +76,13 @@ def _watch_parent(parent: int) -> None:  # pragma: no cover - runs where prctl i
             os._exit(1)
 
 
+def terminate(pool: Any) -> None:
+    """Stop every worker process of a pool at once (queued work is not wanted)."""
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        with contextlib.suppress(OSError, ValueError):
+            process.terminate()
+
+
 def on_sigterm_stop(pool: Any) -> Callable[[], None]:
     """Until the returned function is called, SIGTERM to this process first terminates the
     pool's workers, then takes its usual course (the process ends, as it would have; every
@@ -85,9 +92,7 @@ def on_sigterm_stop(pool: Any) -> Callable[[], None]:
         return lambda: None
 
     def stop(signum: int, frame: Any) -> None:
-        for process in list((getattr(pool, "_processes", None) or {}).values()):
-            with contextlib.suppress(OSError, ValueError):
-                process.terminate()
+        terminate(pool)
         signal.signal(signal.SIGTERM, previous)
         os.kill(os.getpid(), signal.SIGTERM)
 
