@@ -25,7 +25,7 @@ def to_json(value: Any) -> Any:
     return str(value)
 
 
-def _json_default(value: Any) -> Any:
+def json_default(value: Any) -> Any:
     if isinstance(value, _dt.date):
         return value.isoformat()
     return to_json(value)
@@ -38,10 +38,10 @@ def _make_dumps():
 
     if _enc.c_make_encoder is None:  # pragma: no cover - Python without the C accelerator
         return json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False,
-                                default=_json_default).encode
+                                default=json_default).encode
     try:
         # the last argument is allow_nan: never write NaN or Infinity, which are not JSON
-        make = _enc.c_make_encoder(None, _json_default, _enc.encode_basestring, None, ":", ",",
+        make = _enc.c_make_encoder(None, json_default, _enc.encode_basestring, None, ":", ",",
                                    False, False, False)
         # The same, turning what it cannot write into text by the value's own `isoformat`,
         # called from C: a decision's dates (most of what it cannot write) cost no Python
@@ -50,7 +50,7 @@ def _make_dumps():
                                     _enc.encode_basestring, None, ":", ",", False, False, False)
     except TypeError:  # pragma: no cover - a Python whose C encoder takes other arguments
         return json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False,
-                                default=_json_default).encode
+                                default=json_default).encode
 
     def dumps(value: Any) -> str:
         if isinstance(value, str):

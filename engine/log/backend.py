@@ -29,10 +29,10 @@ class Store(ABC):
     """An open connection that writes blocks: each `write` one transaction, all or nothing."""
 
     @abstractmethod
-    def write(self, blocks: list[Block], texts: dict[str, tuple], known: dict[str, tuple]) -> None:
-        """Store blocks and the rule-set texts they need: `texts` have not been handed to this
-        store before; `known` are all texts this writer has seen (a backend that may lose a
-        text to a concurrent purge takes it from there)."""
+    def write(self, blocks: list[Block], known: dict[str, tuple]) -> None:
+        """Store blocks and the rule-set texts they need, which the store looks up under its
+        write lock and takes from `known` (every text this writer has seen) when missing: a
+        concurrent purge may have removed one stored before."""
 
     @abstractmethod
     def close(self) -> None:
@@ -162,7 +162,6 @@ class LogWriter:
         self.batch_size = max(1, int(batch_size))
         self.blocks: list[Block] = []
         self.pending = 0  # decisions in self.blocks and the builder
-        self.stored: set[str] = set()  # rule-set hashes written
         self.known: dict[str, tuple] = {}  # every rule-set text seen, by hash
         self.builder = log.builder()
         self.written = 0
@@ -194,10 +193,7 @@ class LogWriter:
             return
         for block in self.blocks:
             self.known.update(block.texts)
-        texts = {sha: row for block in self.blocks for sha, row in block.texts.items()
-                 if sha not in self.stored}
-        self.store.write(self.blocks, texts, self.known)
+        self.store.write(self.blocks, self.known)
         self.written += self.pending
-        self.stored.update(texts)
         self.blocks.clear()
         self.pending = 0

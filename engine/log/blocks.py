@@ -19,6 +19,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ..base.jsonvalues import json_text
 from .entry import Entry
 from .personal import _may_hold, hash_facts
 
@@ -29,14 +30,6 @@ BLOCK_ENTRIES = 500  # decisions per block at most
 BLOCK_SECONDS = 1.0  # a block holds decisions made within a second of its first
 COMPRESSION = 1  # Zstandard level (see pack)
 
-
-def _json(value: Any) -> str:
-    """Compact JSON, dates as ISO text (the engine's one C encoder, bound on first use)."""
-    global _json
-    from ..base.jsonvalues import json_text
-
-    _json = json_text
-    return json_text(value)
 
 
 
@@ -120,13 +113,13 @@ class BlockBuilder:
             names = list(dict.fromkeys([*ruleset.personal_data, *self.hash_facts]))
             personal = self.personal[sha] = (names, tuple(dict.fromkeys(
                 (n.rsplit(".", 1)[-1] + '"').encode("utf-8") for n in names)))
-        if record is None:  # the text as `_json({"case": case})` writes it
-            record = b'{"case":%b}' % _json(case).encode("utf-8")
+        if record is None:  # the text as `json_text({"case": case})` writes it
+            record = b'{"case":%b}' % json_text(case).encode("utf-8")
         # a case whose text names none of the facts to hash (the usual one) is not walked
         if personal[0] and _may_hold(record, personal[1]):
             case, hashed = hash_facts(case, personal[0])
             if hashed:
-                record = _json({"case": case, "hashed_facts": hashed}).encode("utf-8")
+                record = json_text({"case": case, "hashed_facts": hashed}).encode("utf-8")
         lines.append(b"[%b,%b]" % (record, decided))
         self.decisions[result.decision] = None
         if sha not in self.rulesets:

@@ -4,10 +4,8 @@ error for a log that cannot be used."""
 
 from __future__ import annotations
 
-import datetime as _dt
 import functools
 from dataclasses import dataclass
-from typing import Any
 
 from ..base.errors import RegelwerkError
 
@@ -33,20 +31,6 @@ def software_versions() -> str:
     return ", ".join(f"{name} {versions[name] or '?'}" for name in _COMPUTING)
 
 
-def plain(value: Any) -> Any:
-    """What the JSON encoder cannot write itself: dates, and values that describe themselves."""
-    if isinstance(value, _dt.date):
-        return value.isoformat()
-    from ..base.jsonvalues import to_json
-
-    return to_json(value)
-
-
-def json_text(value: Any) -> str:
-    """Compact JSON, dates as ISO text (the engine's one C encoder, built once)."""
-    from ..base.jsonvalues import json_text as encode
-
-    return encode(value)
 
 
 @dataclass

@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..base.errors import UsageError
-from .entry import Entry, json_text
+from ..base.jsonvalues import json_text
+from .entry import Entry
 
-FORMATS = ("jsonl", "parquet")
 ROW_GROUP = 50_000  # Parquet rows per group: a few tens of MB in memory at most
 
 

@@ -11,14 +11,14 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from .entry import json_text, plain
+from ..base.jsonvalues import json_default, json_text
 
 HASH_PREFIX = "sha256:"
 
 
 
 _encode_sorted = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True,
-                                  default=plain).encode
+                                  default=json_default).encode
 
 
 def hash_value(value: Any) -> str:

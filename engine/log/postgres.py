@@ -213,7 +213,7 @@ class PostgresStore(Store):
         self.log = log
         self.conn = conn
 
-    def write(self, blocks: list[Block], texts: dict[str, tuple], known: dict[str, tuple]) -> None:
+    def write(self, blocks: list[Block], known: dict[str, tuple]) -> None:
         import psycopg
 
         params = [{"key": b.key, "made_at": b.made_at, "count": b.count, "engine": b.engine,

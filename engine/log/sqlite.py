@@ -25,9 +25,10 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from ..base.jsonvalues import json_text
 from .backend import LogBackend, Store
 from .blocks import Block, pack, read_block
-from .entry import Entry, LogError, StoredRuleSet, json_text
+from .entry import Entry, LogError, StoredRuleSet
 
 FILE_NAME = "decisions.sqlite"
 APPLICATION_ID = 0x52575243  # "RWRC": marks the file as a regelwerk decision log
@@ -333,7 +334,7 @@ class SqliteStore(Store):
         self.log = log
         self.conn = conn
 
-    def write(self, blocks: list[Block], texts: dict[str, tuple], known: dict[str, tuple]) -> None:
+    def write(self, blocks: list[Block], known: dict[str, tuple]) -> None:
         rows = [(b.key, b.made_at, b.count, b.decisions, b.rulesets, b.sha256s, b.engine,
                  b.entries) for b in blocks]
         needed = list({sha for b in blocks for sha in b.sha256s.split()})
