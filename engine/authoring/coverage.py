@@ -191,8 +191,7 @@ def measure(engine: Any, files: list[ExampleFile]) -> list[RulesetCoverage]:
                 for item in _evaluate(engine, example, places[example_file.ruleset]):
                     reports[example_file.ruleset].covered.add(item)
     for report in reports.values():
-        report.covered.update(i for i in rows.reached if i in set(report.items))
-        report.covered &= set(report.items)
+        report.covered = (report.covered | rows.reached) & set(report.items)
     return list(reports.values())
 
 

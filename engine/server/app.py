@@ -39,7 +39,9 @@ DOCS_POLICY = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'"
 MAX_LOG_LIST = 1000
 
 
+@functools.cache
 def software_version() -> str:
+    """regelwerk's installed version, asked of its metadata once per worker process."""
     from importlib.metadata import PackageNotFoundError, version
 
     try:
