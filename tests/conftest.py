@@ -44,15 +44,10 @@ def private_decision_log(tmp_path_factory, monkeypatch) -> Path:
 
 
 def pytest_configure(config) -> None:
-    """The whole run reads messages in English, servers started for a module included."""
+    """The whole run reads the engine's messages in English (the msgids), servers started
+    for a module included; the Dutch default has tests of its own (test_messages_nl.py),
+    which give a Dutch environment to the command they run."""
     os.environ["REGELWERK_LANG"] = "en"
-
-
-@pytest.fixture(autouse=True)
-def english_messages(monkeypatch) -> None:
-    """Tests read the engine's messages in English (the msgids); the Dutch default has tests
-    of its own (tests/test_messages_nl.py), which clear this."""
-    monkeypatch.setenv("REGELWERK_LANG", "en")
 
 
 # The environment of a Dutch-speaking user: nothing chooses a language, so Dutch is used.
@@ -108,8 +103,6 @@ def log_bytes(path: Path) -> bytes:
 def pg_server():
     """The URL of a PostgreSQL server for the tests: REGELWERK_TEST_PG (as CI gives it), else
     one started here for the session (tests/pgserver.py), as root too."""
-    import os
-
     import pgserver
 
     given = os.environ.get("REGELWERK_TEST_PG")

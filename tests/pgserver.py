@@ -14,11 +14,12 @@ from __future__ import annotations
 import glob
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+from ports import free_port
 
 USER = "regelwerk"
 
@@ -37,12 +38,6 @@ def _as_owner(args: list[str], owner: str | None) -> list[str]:
     return ["runuser", "-u", owner, "--", *args] if owner else args
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def start() -> tuple[str, Path]:
     """Start a server; returns its URL and its folder (give that to `stop`)."""
     bin_ = bindir()
@@ -56,7 +51,7 @@ def start() -> tuple[str, Path]:
     run = {"check": True, "stdout": subprocess.DEVNULL, "stderr": subprocess.PIPE, "cwd": folder}
     subprocess.run(_as_owner([str(bin_ / "initdb"), "-D", str(data), "-U", USER,
                               "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"], owner), **run)
-    port = _free_port()
+    port = free_port()
     options = (f"-c listen_addresses=127.0.0.1 -p {port} -k {folder} -c fsync=off "
                "-c synchronous_commit=off -c full_page_writes=off -c max_connections=100")
     subprocess.run(_as_owner([str(bin_ / "pg_ctl"), "-D", str(data), "-o", options,

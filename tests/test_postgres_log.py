@@ -61,11 +61,9 @@ def test_a_log_of_a_newer_release_or_of_something_else_is_refused(cli, pg_url, p
 
 
 def test_an_unreachable_server_is_exit_5_and_the_password_is_not_shown(cli, tmp_path):
-    import socket
+    from ports import free_port
 
-    with socket.socket() as s:  # a port nobody listens on
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()  # a port nobody listens on
     url = f"postgresql://auditor:geheim@127.0.0.1:{port}/regelwerk"
     res = cli("--log", url, "decide", DUUR, "--case", write_case(tmp_path, CASE), "--on", ON)
     assert res.exit_code == 5 and res.stdout == ""
