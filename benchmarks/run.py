@@ -121,7 +121,7 @@ class Run(tuple):
     cpu = property(lambda self: self[1])
 
 
-def _children_cpu() -> float:
+def children_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
 
@@ -138,7 +138,7 @@ def timed_run(command: list[str], stdout_path: str | None, *, memory: bool = Fal
     `pinned`: the command and everything it starts may use one core only."""
     out = open(stdout_path, "wb") if stdout_path else subprocess.DEVNULL
     try:
-        cpu_before = _children_cpu()
+        cpu_before = children_cpu()
         start = time.perf_counter()
         proc = subprocess.Popen(command, stdout=out, stderr=subprocess.PIPE,
                                 env={**os.environ, **(env or {})},
@@ -151,13 +151,25 @@ def timed_run(command: list[str], stdout_path: str | None, *, memory: bool = Fal
             _, err = proc.communicate()
             peak_bytes = 0
         wall = time.perf_counter() - start
-        cpu = _children_cpu() - cpu_before
+        cpu = children_cpu() - cpu_before
     finally:
         if stdout_path:
             out.close()
     if proc.returncode not in (0, 1):
         sys.exit(f"{' '.join(command)} failed ({proc.returncode}): {err.decode()[-2000:]}")
     return Run((wall, cpu, proc.returncode, peak_bytes))
+
+
+def in_turns(rounds: int, first, second) -> tuple[list, list]:
+    """What each of two actions gives, called in turns: round i calls `first` then `second`
+    when i is even, `second` then `first` when odd, so neither always meets the machine first
+    (or warm)."""
+    results: tuple[list, list] = ([], [])
+    for i in range(rounds):
+        order = ((0, first), (1, second)) if i % 2 == 0 else ((1, second), (0, first))
+        for side, action in order:
+            results[side].append(action())
+    return results
 
 
 class Paired:
@@ -167,14 +179,7 @@ class Paired:
     spread, not a best run of each."""
 
     def __init__(self, pairs: int, first, second):
-        self.runs: tuple[list, list] = ([], [])
-        for i in range(pairs):
-            if i % 2 == 0:
-                self.runs[0].append(first())
-                self.runs[1].append(second())
-            else:
-                self.runs[1].append(second())
-                self.runs[0].append(first())
+        self.runs = in_turns(pairs, first, second)
 
     def ratios(self, what: int) -> list[float]:
         return [a[what] / b[what] for a, b in zip(*self.runs)]
@@ -188,9 +193,6 @@ class Paired:
         return (f"{name:4} {statistics.median(ratios):5.2f}x  "
                 f"(min–max {min(ratios):.2f}–{max(ratios):.2f})  "
                 f"medians {self.median(0, what):.2f} s / {self.median(1, what):.2f} s")
-
-    def __len__(self) -> int:
-        return len(self.runs[0])
 
 
 def fresh_log(folder: Path) -> None:
@@ -292,14 +294,16 @@ def _spread(ratios: list[float]) -> str:
 
 def _in_turns(rounds: int, first, second) -> tuple[list[float], list[float]]:
     """Seconds of each of two timed actions, run in turns (alternating which goes first)."""
-    times: tuple[list[float], list[float]] = ([], [])
-    for i in range(rounds):
-        order = ((0, first), (1, second)) if i % 2 == 0 else ((1, second), (0, first))
-        for side, action in order:
-            start = time.perf_counter()
-            action()
-            times[side].append(time.perf_counter() - start)
-    return times
+    return in_turns(rounds, _seconds(first), _seconds(second))
+
+
+def _seconds(action):
+    def timed() -> float:
+        start = time.perf_counter()
+        action()
+        return time.perf_counter() - start
+
+    return timed
 
 
 def _ratios(times: tuple[list[float], list[float]]) -> list[float]:

@@ -22,7 +22,6 @@ import datetime as _dt
 import os
 import platform
 import re
-import resource
 import statistics
 import subprocess
 import sys
@@ -38,6 +37,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "tests"))
 import cases as mixed  # noqa: E402 - found through sys.path above
 import pgserver  # noqa: E402
+from run import children_cpu  # noqa: E402 - benchmarks/run.py
 
 COMMAND = [sys.executable, "-c", "import sys; from regelwerk.engine.cli import main; "
            "sys.exit(main())"]
@@ -65,14 +65,9 @@ def _cpu(roots: list[int], me: bool = False) -> float:
     return total
 
 
-def _children_cpu() -> float:
-    r = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return r.ru_utime + r.ru_stime
-
-
 def run(args: list[str], out: str, others=lambda: 0.0) -> tuple[float, float]:
     """(wall, CPU) of one `regelwerk` run, CPU counting `others()` too (a server, a cluster)."""
-    cpu0, other0 = _children_cpu(), others()
+    cpu0, other0 = children_cpu(), others()
     start = time.perf_counter()
     with open(out, "wb") as handle:
         code = subprocess.run([*COMMAND, *args], stdout=handle, stderr=subprocess.PIPE,
@@ -80,7 +75,7 @@ def run(args: list[str], out: str, others=lambda: 0.0) -> tuple[float, float]:
     wall = time.perf_counter() - start
     if code not in (0, 1):
         raise SystemExit(f"regelwerk {' '.join(args)} failed with {code}")
-    return wall, _children_cpu() - cpu0 + others() - other0
+    return wall, children_cpu() - cpu0 + others() - other0
 
 
 def ratios(rows: list[dict], top: str, bottom: str, key: int) -> str:
