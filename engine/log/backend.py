@@ -28,15 +28,19 @@ _ID = re.compile(r"([0-9a-f]{6,})(?:-([0-9]{1,9}))?")
 class Store(ABC):
     """An open connection that writes blocks: each `write` one transaction, all or nothing."""
 
+    def __init__(self, log: LogBackend, conn: Any) -> None:
+        self.log = log
+        self.conn = conn
+
     @abstractmethod
     def write(self, blocks: list[Block], known: dict[str, tuple]) -> None:
         """Store blocks and the rule-set texts they need, which the store looks up under its
         write lock and takes from `known` (every text this writer has seen) when missing: a
         concurrent purge may have removed one stored before."""
 
-    @abstractmethod
     def close(self) -> None:
         """Close the connection (what was not written is lost, never half-written)."""
+        self.conn.close()
 
 
 class LogBackend(ABC):
@@ -48,10 +52,13 @@ class LogBackend(ABC):
     def __init__(self, *, hash_facts: Iterable[str] = ()) -> None:
         self.hash_facts = list(hash_facts)  # facts logged only as a hash (besides the rule set's)
 
+    #: how a query marks its parameters (sqlite3: ?, psycopg: %s)
+    placeholder = "?"
+
     # -- storage, per backend
     @abstractmethod
-    def check(self) -> None:
-        """Open the log once (making it if need be): LogError now rather than after deciding."""
+    def _conn(self) -> contextlib.AbstractContextManager[Any]:
+        """A connection for one read, closed after it; LogError when the log cannot be used."""
 
     @abstractmethod
     def open_store(self) -> Store:
@@ -73,9 +80,6 @@ class LogBackend(ABC):
     def entry_at(self, handle: Any, place: int) -> Entry:
         """The entry at `place` (from 1) of a block found by `blocks_starting`."""
 
-    @abstractmethod
-    def ruleset_text(self, sha256: str) -> StoredRuleSet:
-        """The text of a rule file by its content hash; LogError when the log lacks it."""
 
     @abstractmethod
     def count(self) -> int:
@@ -87,6 +91,21 @@ class LogBackend(ABC):
         decision needs any more: (decisions removed, rule-set texts removed)."""
 
     # -- shared
+    def check(self) -> None:
+        """Open the log once (making it if need be): LogError now rather than after deciding."""
+        with self._conn():
+            pass
+
+    def ruleset_text(self, sha256: str) -> StoredRuleSet:
+        """The text of a rule file by its content hash; LogError when the log lacks it."""
+        with self._conn() as conn:
+            row = conn.execute("SELECT sha256, ruleset_id, file, origin, text FROM rulesets "
+                               f"WHERE sha256 = {self.placeholder}", (sha256,)).fetchone()
+        if row is None:
+            raise LogError(f"decision log {self.where}: the rule set with hash {sha256[:16]}… "
+                           "is missing from the log")
+        return StoredRuleSet(row[0], row[1], row[2], row[3], bytes(row[4]))
+
     def entries(self, **filters: Any) -> list[Entry]:
         """The logged decisions that match (see iter_entries), as a list."""
         return list(self.iter_entries(**filters))

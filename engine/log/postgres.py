@@ -20,7 +20,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from .backend import LogBackend, Store
 from .blocks import Block, unpack
-from .entry import Entry, LogError, StoredRuleSet
+from .entry import Entry, LogError
 from .pgschema import WRITE_LOCK, migrate
 
 CONNECT_TIMEOUT_S = 10
@@ -76,6 +76,8 @@ def _midnight(day: _dt.date) -> _dt.datetime:
 class PostgresLog(LogBackend):
     """A decision log in a PostgreSQL database, its tables made on first use."""
 
+    placeholder = "%s"
+
     def __init__(self, url: str, *, hash_facts: Iterable[str] = ()) -> None:
         super().__init__(hash_facts=hash_facts)
         self.url = url
@@ -114,10 +116,6 @@ class PostgresLog(LogBackend):
             raise LogError(f"decision log {self.where}: {_message(err)}") from None
         finally:
             conn.close()
-
-    def check(self) -> None:
-        with self._conn():
-            pass
 
     def open_store(self) -> PostgresStore:
         return PostgresStore(self, self.connect())
@@ -167,15 +165,6 @@ class PostgresLog(LogBackend):
             raise self.damaged(key, LookupError(f"decision {place} is missing"))
         return self._entry(row)
 
-    def ruleset_text(self, sha256: str) -> StoredRuleSet:
-        with self._conn() as conn:
-            row = conn.execute("SELECT sha256, ruleset_id, file, origin, text FROM rulesets "
-                               "WHERE sha256 = %s", (sha256,)).fetchone()
-        if row is None:
-            raise LogError(f"decision log {self.where}: the rule set with hash {sha256[:16]}… "
-                           "is missing from the log")
-        return StoredRuleSet(row[0], row[1], row[2], row[3], bytes(row[4]))
-
     def count(self) -> int:
         with self._conn() as conn:
             return conn.execute("SELECT coalesce(sum(count), 0) FROM blocks").fetchone()[0]
@@ -209,10 +198,6 @@ class PostgresLog(LogBackend):
 class PostgresStore(Store):
     """Writes blocks to the PostgreSQL log, each `write` one transaction."""
 
-    def __init__(self, log: PostgresLog, conn: Any) -> None:
-        self.log = log
-        self.conn = conn
-
     def write(self, blocks: list[Block], known: dict[str, tuple]) -> None:
         import psycopg
 
@@ -236,8 +221,6 @@ class PostgresStore(Store):
         except psycopg.Error as err:
             raise LogError(f"decision log {self.log.where}: cannot write: {_message(err)}") from None
 
-    def close(self) -> None:
-        self.conn.close()
 
 
 def _text_row(row: tuple) -> tuple:

@@ -28,7 +28,7 @@ from typing import Any
 from ..base.jsonvalues import json_text
 from .backend import LogBackend, Store
 from .blocks import Block, pack, read_block
-from .entry import Entry, LogError, StoredRuleSet
+from .entry import Entry, LogError
 
 FILE_NAME = "decisions.sqlite"
 APPLICATION_ID = 0x52575243  # "RWRC": marks the file as a regelwerk decision log
@@ -184,11 +184,6 @@ class DecisionLog(LogBackend):
         finally:
             conn.close()
 
-    def check(self) -> None:
-        """Open the log once (making it if need be): LogError now rather than after deciding."""
-        with self._conn():
-            pass
-
     # -- reading
     def iter_entries(self, *, decision: str | None = None, ruleset: str | None = None,
                      since: _dt.date | None = None, until: _dt.date | None = None,
@@ -247,15 +242,6 @@ class DecisionLog(LogBackend):
             return read_block(key, *stored, place=place)
         except Exception as err:  # noqa: BLE001 - whatever a damaged block makes the readers raise
             raise self.damaged(key, err) from None
-
-    def ruleset_text(self, sha256: str) -> StoredRuleSet:
-        with self._conn() as conn:
-            row = conn.execute("SELECT sha256, ruleset_id, file, origin, text FROM rulesets "
-                               "WHERE sha256 = ?", (sha256,)).fetchone()
-        if row is None:
-            raise LogError(f"decision log {self.path}: the rule set with hash {sha256[:16]}… "
-                           "is missing from the log")
-        return StoredRuleSet(row[0], row[1], row[2], row[3], bytes(row[4]))
 
     def count(self) -> int:
         if not self.path.exists():
@@ -330,10 +316,6 @@ def _format1_block(row: tuple) -> tuple:
 class SqliteStore(Store):
     """Writes blocks to an SQLite log, each `write` in one immediate transaction."""
 
-    def __init__(self, log: DecisionLog, conn: sqlite3.Connection) -> None:
-        self.log = log
-        self.conn = conn
-
     def write(self, blocks: list[Block], known: dict[str, tuple]) -> None:
         rows = [(b.key, b.made_at, b.count, b.decisions, b.rulesets, b.sha256s, b.engine,
                  b.entries) for b in blocks]
@@ -352,5 +334,3 @@ class SqliteStore(Store):
         except sqlite3.Error as err:
             raise LogError(f"decision log {self.log.path}: cannot write: {_describe(err)}") from None
 
-    def close(self) -> None:
-        self.conn.close()
