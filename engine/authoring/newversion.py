@@ -111,9 +111,8 @@ def plan(ruleset: RuleSet, start: _dt.date, sets: list[tuple[str, Any]], *,
                              .format(name=pname, kind=_(_value_kind(param.value)),
                                      value=_show(param.value), other=_(_value_kind(value)),
                                      new=_show(value)))
-        wrong = paramtypes.check(pname, param.type, value, param.minimum, param.maximum)
-        if param.type == "yearly window" and not wrong:
-            wrong = "; ".join(m for _where, m in paramtypes.window_problems(pname, value))
+        wrong = "; ".join(m for _where, m in paramtypes.value_problems(
+            pname, param.type, value, param.minimum, param.maximum))
         if wrong:
             raise UsageError(f"--set {pname}: {wrong}")
         if to_json(value) == to_json(param.value):

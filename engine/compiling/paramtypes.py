@@ -152,11 +152,7 @@ def settle(name: str, raw: dict, inherited: Any, version_citation: str
         if message:
             problems.append(((key if key in raw else "value",), message))
     if not problems:
-        message = check(name, kind, raw["value"], minimum, maximum)
-        if message:
-            problems.append((("value",), message))
-        elif kind == "yearly window":
-            problems.extend(window_problems(name, raw["value"]))
+        problems.extend(value_problems(name, kind, raw["value"], minimum, maximum))
     own = "citation" in raw
     changed = inherited is not None and not _same(inherited.value, raw["value"])
     if own:
@@ -168,6 +164,16 @@ def settle(name: str, raw: dict, inherited: Any, version_citation: str
     fields = {"type": kind, "minimum": minimum, "maximum": maximum, "citation": citation,
               "own_citation": own or not changed, "shown": shown(kind, raw["value"])}
     return fields, problems
+
+
+def value_problems(name: str, kind: str, value: Any, minimum: Any = None,
+                   maximum: Any = None) -> list[tuple[tuple, str]]:
+    """What is wrong with a parameter's value for its type and bounds, as (key of the entry
+    to point at, message): the value itself, or for a yearly window its days."""
+    message = check(name, kind, value, minimum, maximum)
+    if message:
+        return [(("value",), message)]
+    return window_problems(name, value) if kind == "yearly window" else []
 
 
 def _same(a: Any, b: Any) -> bool:
