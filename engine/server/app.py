@@ -208,12 +208,17 @@ async def health(request: Request, server: Server) -> Response:
                   "log": server.log is not None, "decide": server.access.decide})
 
 
-@endpoint
-async def decide(request: Request, server: Server) -> Response:
+async def _asked(request: Request, server: Server) -> tuple[str, _dt.date, dict]:
+    """What a decide or explain request asks: the decision, its peildatum, the case."""
     server.allow(request, "decide")
     decision = known_decision(server, request)
     day = peildatum(query(request, "on"))
-    case = await read_case(request, server)
+    return decision, day, await read_case(request, server)
+
+
+@endpoint
+async def decide(request: Request, server: Server) -> Response:
+    decision, day, case = await _asked(request, server)
     result = server.engine.decide(decision, case, day)
     payload = result.as_dict()
     payload["log_id"] = await server.log_decision(result, case)
@@ -222,10 +227,7 @@ async def decide(request: Request, server: Server) -> Response:
 
 @endpoint
 async def explain(request: Request, server: Server) -> Response:
-    server.allow(request, "decide")
-    decision = known_decision(server, request)
-    day = peildatum(query(request, "on"))
-    case = await read_case(request, server)
+    decision, day, case = await _asked(request, server)
     return reply(server.engine.explain(decision, case, day))
 
 
