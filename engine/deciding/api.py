@@ -23,6 +23,7 @@ from ..base.jsonvalues import _dumps, _encode_text, json_text, to_json  # noqa: 
 from ..compiling.compiler import PEIL, Context
 from ..compiling.facts import describe_unknown, given_facts, parse_date, read_facts, unknown_facts
 from ..compiling.model import Decision, RuleSet, Version
+from ..compiling.readers import reader_of
 from ..ops.plugins import Contributions, load_plugins
 from ..rulefiles.loader import Catalog, build_catalog
 
@@ -159,9 +160,11 @@ class Engine:
                             decision=decision.id)
         return [f"{decision.id}: {message}"]
 
-    def run(self, decision: Decision, case: dict, on: _dt.date) -> tuple[dict, dict]:
-        """Evaluate a compiled decision: (outputs, the environment it ran in)."""
-        env = read_facts(decision.inputs, case, decision.id)
+    def run(self, decision: Decision, case: dict, on: _dt.date,
+            facts: dict | None = None) -> tuple[dict, dict]:
+        """Evaluate a compiled decision: (outputs, the environment it ran in). `facts`: the
+        case's facts as `read_facts` gives them, when they were read already."""
+        env = read_facts(decision.inputs, case, decision.id) if facts is None else facts
         env[PEIL] = on
         outputs: dict[str, Any] = {}
         try:
@@ -190,21 +193,26 @@ class Engine:
         if found is None:
             day = on if type(on) is _dt.date else parse_on(on)
             found = (day, *self.resolve(decision_id, day))
+            found += (reader_of(found[3].inputs),)
             if on is not None:  # today is another day tomorrow
                 if len(self._resolved) >= 100_000:
                     self._resolved.clear()
                 self._resolved[key] = found
-        day, ruleset, version, decision = found
-        warnings = self.check_facts(ruleset, decision, case)
-        result, env = self.evaluate(ruleset, version, decision, case, day, warnings)
+        day, ruleset, version, decision, reader = found
+        # a plain case (declared facts only, each of its type) is read by the decision's
+        # generated reader; any other by the general one, which says what is wrong
+        facts = reader(case) if reader is not None else None
+        warnings = self.check_facts(ruleset, decision, case) if facts is None else None
+        result, env = self.evaluate(ruleset, version, decision, case, day, warnings, facts)
         return result, decision, env
 
     def evaluate(self, ruleset: RuleSet, version: Version, decision: Decision, case: dict,
-                 day: _dt.date, warnings: list[str] | None = None) -> tuple[Result, dict]:
+                 day: _dt.date, warnings: list[str] | None = None,
+                 facts: dict | None = None) -> tuple[Result, dict]:
         """Evaluate a compiled decision of a rule-set version, installed or not (the decision
         log compiles the rule text of a logged decision again): the result and the
-        environment it ran in."""
-        outputs, env = self.run(decision, case, day)
+        environment it ran in. `facts`: see `run`."""
+        outputs, env = self.run(decision, case, day, facts)
         notes = self._notes(decision, env)
         return Result(decision.id, day, ruleset, version, outputs, notes, warnings or []), env
 

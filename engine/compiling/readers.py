@@ -1,0 +1,190 @@
+"""A decision's fact reader generated as one Python function: the usual case read in a
+straight line.
+
+`read_facts` and `unknown_facts` (facts.py) read any case: nested or dotted keys, facts
+given twice, undeclared facts, every kind of wrong value, each with its message. Most cases
+are plain: nested objects holding exactly the declared facts, each of its declared type.
+For those, the function made here does the whole work in one call: it walks the case along
+the declared names, checks that no undeclared key is given (at every level it walks, and
+in the items of a list of records), checks and converts each value, and returns the facts
+as `read_facts` gives them. At the first thing that is not plain (an undeclared or dotted
+key, a missing required fact, a value of another type, an impossible date) it returns
+None, and the caller reads the case the general way, which finds the same facts or says
+what is wrong. So the function never decides anything the general reader would not: it is
+only allowed to be stricter, never looser.
+
+The source is made of this module's own statements: a fact or field name from a rule file
+enters it only as a string literal made by repr(); values (defaults, allowed texts, key
+sets) are globals of the function.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Callable
+from typing import Any
+
+from .facts import FactSpec
+
+Reader = Callable[[dict], "dict | None"]
+
+
+class _Source:
+    """Statements of the reader, with their indentation, and the globals they name."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.names: dict[str, Any] = {"_iso": _dt.date.fromisoformat}
+        self.depth = 2  # inside `def read(case):` and its `try:`
+        self.count = 0
+
+    def emit(self, statement: str) -> None:
+        self.lines.append("    " * self.depth + statement)
+
+    def var(self, prefix: str = "v") -> str:
+        self.count += 1
+        return f"{prefix}{self.count}"
+
+    def const(self, value: Any) -> str:
+        key = f"k{len(self.names)}"
+        self.names[key] = value
+        return key
+
+
+def _check(src: _Source, spec: FactSpec, var: str) -> None:
+    """Statements that convert the value in `var` (not None) as `spec.convert` would, or
+    return None when `spec.convert` would refuse it (or might: being stricter is allowed)."""
+    kind = spec.type
+    if kind == "bool":
+        src.emit(f"if {var} is not True and {var} is not False: return None")
+    elif kind == "date":
+        src.emit(f"if type({var}) is not str or len({var}) != 10 or {var}[4] != '-' "
+                 f"or {var}[7] != '-': return None")
+        src.emit(f"{var} = _iso({var})")  # ValueError: an impossible date, read again
+    elif kind == "text":
+        src.emit(f"if type({var}) is not str: return None")
+        if spec.one_of is not None:
+            src.emit(f"if {var} not in {src.const(tuple(spec.one_of))}: return None")
+    elif kind == "integer":
+        src.emit(f"if type({var}) is not int: return None")
+    elif kind == "number":
+        src.emit(f"if type({var}) is not int and (type({var}) is not float "
+                 f"or {var} - {var} != 0.0): return None")  # not finite: inf - inf is nan
+    elif kind == "list":
+        _check_list(src, spec, var)
+    else:  # pragma: no cover - the schema admits only the kinds above
+        raise ValueError(kind)
+
+
+def _check_list(src: _Source, spec: FactSpec, var: str) -> None:
+    src.emit(f"if type({var}) is not list: return None")
+    items = spec.items
+    if items is None:
+        src.emit(f"{var} = list({var})")
+        return
+    out, item = src.var("o"), src.var("i")
+    src.emit(f"{out} = []")
+    src.emit(f"for {item} in {var}:")
+    src.depth += 1
+    if isinstance(items, FactSpec):
+        _check(src, items, item)
+        src.emit(f"{out}.append({item})")
+    else:
+        fields = src.const(frozenset(items))
+        src.emit(f"if type({item}) is not dict or not {item}.keys() <= {fields}: return None")
+        values = []
+        for name, field in items.items():
+            value = src.var()
+            src.emit(f"{value} = {item}.get({name!r})")
+            _optional(src, field, value)
+            values.append(f"{name!r}: {value}")
+        src.emit(f"{out}.append({{{', '.join(values)}}})")
+    src.depth -= 1
+    src.emit(f"{var} = {out}")
+
+
+def _optional(src: _Source, spec: FactSpec, var: str) -> None:
+    """`var` holds a fact's value as given, None when absent: its default, or converted."""
+    if spec.required:
+        src.emit(f"if {var} is None: return None")
+        _check(src, spec, var)
+        return
+    src.emit(f"if {var} is None:")
+    src.emit(f"    {var} = {src.const(spec.default)}")
+    src.emit("else:")
+    src.depth += 1
+    _check(src, spec, var)
+    src.depth -= 1
+
+
+def _walk(src: _Source, node: dict, holder: str, specs: dict[str, FactSpec], prefix: str,
+          found: dict[str, str]) -> None:
+    """Statements reading every declared fact below `node` (a level of the declared names)
+    from the mapping in `holder`, whose keys were checked to be declared at this level."""
+    for key, inner in node.items():
+        value = src.var()
+        src.emit(f"{value} = {holder}.get({key!r})")
+        name = prefix + key
+        if inner is True:
+            _optional(src, specs[name], value)
+            found[name] = value
+            continue
+        below = [s for n, s in specs.items() if n.startswith(name + ".")]
+        if any(s.required for s in below):
+            src.emit(f"if {value} is None: return None")
+        else:  # a group given null or not at all: every fact in it takes its default
+            src.emit(f"if {value} is None: {value} = {{}}")
+        src.emit(f"if type({value}) is not dict or not {value}.keys() <= "
+                 f"{src.const(frozenset(inner))}: return None")
+        _walk(src, inner, value, specs, name + ".", found)
+
+
+def _shape(specs: list[FactSpec]) -> dict | None:
+    """The declared names as a tree of their parts; None when one declared name lies inside
+    another (`a` and `a.b`), which the general reader alone judges."""
+    shape: dict = {}
+    for spec in specs:
+        *path, last = spec.name.split(".")
+        node = shape
+        for part in path:
+            node = node.setdefault(part, {})
+            if node is True:
+                return None
+        if last in node:
+            return None
+        node[last] = True
+    return shape
+
+
+def make_reader(specs: list[FactSpec]) -> Reader | None:
+    """The fact reader of a decision with these inputs, or None when its facts are not
+    plain enough for one (the general reader then reads every case)."""
+    shape = _shape(specs)
+    if shape is None or not specs:
+        return None
+    src = _Source()
+    src.emit(f"if type(case) is not dict or not case.keys() <= "
+             f"{src.const(frozenset(shape))}: return None")
+    found: dict[str, str] = {}
+    _walk(src, shape, "case", {s.name: s for s in specs}, "", found)
+    env = ", ".join(f"{s.name!r}: {found[s.name]}" for s in specs)
+    src.emit(f"return {{{env}}}")
+    body = "\n".join(src.lines)
+    source = (f"def read(case):\n    try:\n{body}\n"
+              f"    except (ValueError, TypeError):\n        return None\n")
+    namespace = dict(src.names)
+    exec(compile(source, "<fact reader>", "exec"), namespace)  # noqa: S102 - see module doc
+    return namespace["read"]
+
+
+_READERS: dict[int, tuple[list[FactSpec], Reader | None]] = {}
+
+
+def reader_of(specs: list[FactSpec]) -> Reader | None:
+    """`make_reader(specs)`, made once per list of specs (a decision's inputs)."""
+    found = _READERS.get(id(specs))
+    if found is None or found[0] is not specs:  # the id of a collected list may be reused
+        if len(_READERS) > 10_000:  # engines built again and again in one process
+            _READERS.clear()
+        found = _READERS[id(specs)] = (specs, make_reader(specs))
+    return found[1]
