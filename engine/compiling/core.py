@@ -117,7 +117,9 @@ class CompilerCore:
             pieces.append(ref)
             pos = m.end()
         pieces.append(text[pos:])
-        return Template(text, compile_text([p for p in pieces if p != ""], format_value))
+        pieces = [p for p in pieces if p != ""]
+        return Template(text, compile_text(pieces, format_value),
+                        all(isinstance(p, str) or p.constant for p in pieces))
 
     def _text_hint(self, name: str, resolve: Callable) -> str:
         """Did-you-mean for a placeholder, from the scope `resolve` belongs to (if any)."""

@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..base.errors import NoVersionInForce
-from ..base.i18n import _
+from ..base.i18n import N_, _
 from .expr import Compiled, Ref
 from .facts import FactSpec
+from .generated import notes_runner, steps_runner
 from .tables import Table
 
 
@@ -41,6 +42,7 @@ class Template:
 
     source: str
     render: Callable[[dict], str]  # the text with its placeholders filled in
+    constant: bool = False  # it reads nothing of a case (only parameters, or no names)
 
 
 @dataclass
@@ -96,6 +98,10 @@ class Decision:
     # (when or None, text, what a message calls the text): the steps' notes, then its own
     note_plan: list[tuple[Callable[[dict], Any] | None, Callable[[dict], str], str]] = field(
         default_factory=list)
+    # the steps and outputs as one generated function: run(env, outputs) fills both in order
+    run: Callable[[dict, dict], None] = field(default=None, repr=False)
+    # the notes as one generated function: the texts of those that apply in env
+    notes_in: Callable[[dict], list[str]] = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self.plan = [(s.name, s.run) for s in self.steps]
@@ -104,6 +110,24 @@ class Decision:
         notes += [(note, "a note") for note in self.notes]
         self.note_plan = [(note.when.evaluate if note.when else None, note.text.render, what)
                           for note, what in notes]
+        self.run = steps_runner(self.steps, self.outputs)
+        self.notes_in = notes_runner([(note.when, note.text) for note, _what in notes])
+
+    def failing_note(self, env: dict) -> str:
+        """What a message calls the note that fails in `env` (`notes_in` raised): its text
+        when that fails, else "a note" (its condition failed). Worked out only after a
+        failure, by evaluating the notes again one by one."""
+        for when, text, text_is in self.note_plan:
+            try:
+                if when is not None and not when(env):
+                    continue
+            except Exception:  # noqa: BLE001 - the failure being named, raised before
+                return N_("a note")
+            try:
+                text(env)
+            except Exception:  # noqa: BLE001 - as above
+                return text_is
+        return N_("a note")
 
 
 @dataclass

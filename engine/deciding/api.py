@@ -18,7 +18,7 @@ from typing import Any
 
 from ..base.dates import date_problem
 from ..base.errors import CaseError, RegelwerkError, RuleFileError, UsageError
-from ..base.i18n import N_, _
+from ..base.i18n import _
 from ..base.jsonvalues import _dumps, _encode_text, json_text, to_json  # noqa: F401 - re-exported
 from ..compiling.compiler import PEIL, Context
 from ..compiling.facts import describe_unknown, given_facts, parse_date, read_facts, unknown_facts
@@ -168,10 +168,7 @@ class Engine:
         env[PEIL] = on
         outputs: dict[str, Any] = {}
         try:
-            for name, run in decision.plan:
-                env[name] = run(env)
-            for name, value in decision.output_plan:
-                outputs[name] = value(env)
+            decision.run(env, outputs)
         except CaseError as err:
             if err.decision is None:
                 raise CaseError(err.detail, decision=decision.id, fact=err.fact) from None
@@ -218,18 +215,11 @@ class Engine:
 
     @staticmethod
     def _notes(decision: Decision, env: dict) -> list[str]:
-        notes = []
-        what = N_("a note")
         try:
-            for when, text, text_is in decision.note_plan:
-                what = N_("a note")
-                if when is None or when(env):
-                    what = text_is
-                    notes.append(text(env))
+            return decision.notes_in(env)
         except _EVALUATION_ERRORS as err:
-            raise CaseError(_("{what} cannot be evaluated: {problem}").format(what=_(what), problem=err),
-                            decision=decision.id) from None
-        return notes
+            raise CaseError(_("{what} cannot be evaluated: {problem}").format(
+                what=_(decision.failing_note(env)), problem=err), decision=decision.id) from None
 
     def explain(self, decision_id: str, case: dict, on: _dt.date | str | None = None) -> dict:
         """The full trail of one evaluation, as plain JSON-ready data."""
