@@ -9,7 +9,8 @@ from collections.abc import Callable
 from ..base.i18n import _
 from .compile_tables import table_caller, table_detail
 from .core import Abort, CompilerCore
-from .expr import Ref, compile_mapping
+from .expr import Compiled, Ref, compile_mapping
+from .generated import Source
 from .model import Step
 from .scope import Scope, StepInfo
 from .tables import Table
@@ -41,15 +42,11 @@ class StepCompiler(CompilerCore):
     def table_step(self, name: str, raw: dict, path: tuple, scope: Scope,
                    tables: dict[str, Table], common: dict):
         table = self.used_table(raw["table"], tables, path + ("table",), scope)
-        bind, refs = self.bindings(table, raw["with"], scope, path + ("with",))
-        call = table_caller(table)
-
-        def run(env, bind=bind, call=call):
-            return call(bind(env), env)
-
-        return (Step(name, "table", table.name, run, refs, detail=table_detail(table, bind),
-                     tables=[table.name], **common),
-                StepInfo(None))
+        compiled, refs = self.bindings(table, raw["with"], scope, path + ("with",))
+        bind = compile_mapping([(key, c.evaluate) for key, c in compiled])
+        return (Step(name, "table", table.name, _table_run(table_caller(table), compiled), refs,
+                     detail=table_detail(table, bind), tables=[table.name], **common),
+                StepInfo(None, mapping=table.hit_policy != "collect"))
 
     def used_table(self, tname: str, tables: dict[str, Table], path: tuple,
                    scope: Scope) -> Table:
@@ -72,7 +69,7 @@ class StepCompiler(CompilerCore):
             self.problem(path, _("table {name!r} needs {inputs} in 'with'").format(
                 name=table.name, inputs=", ".join(missing)))
             raise Abort
-        compiled: list[tuple[str, Callable]] = []
+        compiled: list[tuple[str, Compiled]] = []
         refs: list[Ref] = []
         for key, text in raw.items():
             if key not in table.inputs:
@@ -80,10 +77,9 @@ class StepCompiler(CompilerCore):
                     name=table.name, key=key), key=True)
                 raise Abort
             c = self.expr(text, scope, path + (key,))
-            compiled.append((key, c.evaluate))
+            compiled.append((key, c))
             refs.extend(c.refs)
-
-        return compile_mapping(compiled), refs
+        return compiled, refs
 
     def checks(self, name: str, raw: list, path: tuple, scope: Scope, common: dict):
         compiled = []
@@ -103,28 +99,41 @@ class StepCompiler(CompilerCore):
         checks = tuple(compiled)
         return (Step(name, "checks", f"{len(compiled)} voorwaarden", _checks_run(checks), refs,
                      detail=_checks_detail(checks), **common),
-                StepInfo(None))
+                StepInfo(None, mapping=True))
+
+
+def _table_run(call: Callable, bindings: list[tuple[str, Compiled]]) -> Callable:
+    """A table step: its table called on the values its `with` binds, as one function."""
+    code = Source()
+    values = ", ".join(f"{key!r}: {code.value(c)}" for key, c in bindings)
+    code.line(f"return {code.name(call)}({{{values}}}, env)")
+    return code.function("run", "env")
 
 
 def _checks_run(checks: tuple) -> Callable:
-    """A checks step's result: whether every check that applies is met, and the reasons."""
-
-    def run(env, checks=checks):
-        met: list[str] = []
-        unmet: list[str] = []
-        for _n, when, test, passed, failed, _c in checks:
-            if when is not None and not when.evaluate(env):
-                continue
-            if test.evaluate(env):
-                if passed is not None:
-                    met.append(passed.render(env))
-            else:
-                unmet.append(failed.render(env))
-        ok = not unmet
-        return {"voldaan": ok, "redenen": met if ok else unmet, "voldaan_aan": met,
-                "niet_voldaan": unmet}
-
-    return run
+    """A checks step's result: whether every check that applies is met, and the reasons
+    (each met check's `pass` text, or each unmet check's `fail` text), as one generated
+    function: the checks in order, each condition and test evaluated once."""
+    code = Source()
+    code.line("met = []")
+    code.line("unmet = []")
+    for _n, when, test, passed, failed, _c in checks:
+        if when is not None:
+            code.line(f"if {code.value(when)}:")
+            code.depth += 1
+        if passed is not None:
+            code.line(f"if {code.value(test)}:")
+            code.line(f"    met.append({code.text(passed)})")
+            code.line("else:")
+        else:
+            code.line(f"if not {code.value(test)}:")
+        code.line(f"    unmet.append({code.text(failed)})")
+        if when is not None:
+            code.depth -= 1
+    code.line("ok = not unmet")
+    code.line("return {'voldaan': ok, 'redenen': met if ok else unmet, 'voldaan_aan': met, "
+              "'niet_voldaan': unmet}")
+    return code.function("run", "env")
 
 
 def _checks_detail(checks: tuple) -> Callable:

@@ -69,6 +69,7 @@ def _entry(kind: str, name: str, key: str) -> Ref:
 @dataclass
 class StepInfo:
     item_fields: list[str] | None = None
+    mapping: bool = False  # its value is always a dict (a table's row, a checks result)
 
 
 @dataclass
@@ -108,7 +109,11 @@ class Scope:
                 return Ref("item", name,
                            _path_reader(lambda env, h=head: env[ITEM].get(h), path, name))
             if head in self.steps:
-                return Ref("step", name, _path_reader(operator.itemgetter(head), path, name))
+                # one key of a step that is always a dict: `read` comes to this plain lookup
+                code = (f"env[{head!r}].get({path[0]!r})"
+                        if self.steps[head].mapping and len(path) == 1 else None)
+                return Ref("step", name, _path_reader(operator.itemgetter(head), path, name),
+                           code=code)
             if head in self.params:
                 param = self.params[head]
                 self.used_params.setdefault(head, param)
