@@ -159,20 +159,14 @@ class _RowRecorder:
         self.reached: set[Item] = set()
 
     def __enter__(self) -> Self:
-        for table in self.tables:
-            original = table.matches
-
-            def matches(values: dict, env: dict, table: Table = table, original=original):
-                rows = original(values, env)
-                self.reached.update(_row_item(table, r.index, r.line) for r in rows)
-                return rows
-
-            table.matches = matches  # an instance attribute: the class's method is kept
+        self.stops = [table.observe(
+            lambda row, table=table: self.reached.add(_row_item(table, row.index, row.line)))
+            for table in self.tables]
         return self
 
     def __exit__(self, *exc: object) -> None:
-        for table in self.tables:
-            table.__dict__.pop("matches", None)
+        for stop in reversed(self.stops):  # a table in two versions: undone in turn
+            stop()
 
 
 def measure(engine: Any, files: list[ExampleFile]) -> list[RulesetCoverage]:

@@ -39,7 +39,7 @@ class TableCompiler(CompilerCore):
                 ok = False
         if not ok:
             raise Abort
-        return Table(
+        table = Table(
             name=name,
             label=self.fixed(raw.get("label", name), params, path + ("label",),
                              scope.used_params),
@@ -52,6 +52,8 @@ class TableCompiler(CompilerCore):
             no_match=no_match.render if no_match else None,
             params=list(scope.used_params.values()),
         )
+        _generate(table)
+        return table
 
     def _row(self, name: str, i: int, rraw: dict, rpath: tuple, scope: Scope,
              inputs: list[str], outputs: list[str]) -> tuple[Row, bool]:
@@ -128,8 +130,10 @@ class TableCompiler(CompilerCore):
                 raise Abort
             if isinstance(operand, str):
                 compiled = self.expr(operand, scope, path + (op,))
-                return Cell("compare", op=op, operand=compiled.evaluate, source=f"{op} {operand}")
-            return Cell("compare", op=op, operand=lambda env, v=operand: v, source=f"{op} {operand!r}")
+                return Cell("compare", op=op, operand=compiled.evaluate, source=f"{op} {operand}",
+                            constant=compiled.constant)
+            return Cell("compare", op=op, operand=lambda env, v=operand: v, source=f"{op} {operand!r}",
+                        constant=True)
         if isinstance(raw, list):
             return Cell("one_of", value=list(raw), source=format_value(raw))
         return Cell("equal", value=raw, source=format_value(raw))
@@ -148,27 +152,27 @@ def _table_resolver(names: list[str], scope: Scope) -> Callable[[str], Ref | Non
 
 def table_caller(table: Table) -> Callable[[dict, dict], Any]:
     """Evaluate a table on input values: its outputs (collect: a list of them)."""
-    policy = table.hit_policy
+    return table.call
 
-    def call(values: dict, env: dict) -> Any:
-        rows = table.matches(values, env)
-        if policy == "collect":
-            return [r.outputs(values) for r in rows]
-        if not rows:
-            shown = ", ".join(f"{k}={format_value(v)!r}" for k, v in values.items())
-            if table.no_match is not None:
-                fill = dict(values)
-                fill["bekende_waarden"] = format_value(table.known_values())
-                raise CaseError(table.no_match(fill))
-            raise CaseError(_("no row of table {name!r} matches {values}").format(
-                name=table.name, values=shown))
-        if policy == "unique" and len(rows) > 1:
-            nums = " and ".join(str(r.index + 1) for r in rows)
-            raise CaseError(_("rows {rows} of unique table {name!r} both match").format(
-                rows=nums, name=table.name))
-        return rows[0].outputs(values)
 
-    return call
+def _generate(table: Table) -> None:
+    """Generate the table's `call`; no row, or two rows of a unique table, is a CaseError."""
+
+    def no_match(values: dict) -> Any:
+        shown = ", ".join(f"{k}={format_value(v)!r}" for k, v in values.items())
+        if table.no_match is not None:
+            fill = dict(values)
+            fill["bekende_waarden"] = format_value(table.known_values())
+            raise CaseError(table.no_match(fill))
+        raise CaseError(_("no row of table {name!r} matches {values}").format(
+            name=table.name, values=shown))
+
+    def both_match(hits: list[int]) -> Any:
+        nums = " and ".join(str(table.rows[i].index + 1) for i in hits)
+        raise CaseError(_("rows {rows} of unique table {name!r} both match").format(
+            rows=nums, name=table.name))
+
+    table.generate(no_match, both_match)
 
 
 def table_detail(table: Table, bind: Callable[[dict], dict]):
