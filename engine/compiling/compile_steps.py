@@ -32,7 +32,7 @@ class StepCompiler(CompilerCore):
             compiled = self.expr(raw["value"], scope, path + ("value",))
             fields = scope.fields_of(raw["value"].strip())
             return Step(name, "value", raw["value"], compiled.evaluate,
-                        compiled.refs, **common), StepInfo(fields)
+                        compiled.refs, value=compiled, **common), StepInfo(fields)
         if "table" in raw:
             return self.table_step(name, raw, path, scope, tables, common)
         if "checks" in raw:

@@ -17,7 +17,7 @@ from ..base.i18n import _
 from ..base.suggest import unknown_name_hint
 from ..ops import OperationRegistry
 from . import statictexts
-from .expr import Compiled, ExprError, Ref, compile_expr, compile_text
+from .expr import Compiled, ExprError, Ref, compile_expr, compile_text_inline
 from .facts import parse_date
 from .model import Template
 from .scope import Scope, format_value
@@ -118,8 +118,9 @@ class CompilerCore:
             pos = m.end()
         pieces.append(text[pos:])
         pieces = [p for p in pieces if p != ""]
-        return Template(text, compile_text(pieces, format_value),
-                        all(isinstance(p, str) or p.constant for p in pieces))
+        render, inline = compile_text_inline(pieces, format_value)
+        return Template(text, render, all(isinstance(p, str) or p.constant for p in pieces),
+                        inline)
 
     def _text_hint(self, name: str, resolve: Callable) -> str:
         """Did-you-mean for a placeholder, from the scope `resolve` belongs to (if any)."""

@@ -32,6 +32,7 @@ null are false; arithmetic and functions given null return null (unless said oth
 from __future__ import annotations
 
 import datetime as _dt
+import itertools
 import math
 import re
 from collections.abc import Callable
@@ -549,6 +550,10 @@ class Compiled:
     evaluate: Evaluator
     refs: list[Ref]
     constant: bool
+    # (evaluate, statements as (indentation, text), the result's source, its globals): for
+    # writing the expression into a bigger generated function (see `generated.Source.value`);
+    # its temporaries and globals have names no other expression's have
+    inline: tuple | None = None
 
     def __call__(self, env: Env) -> Any:
         return self.evaluate(env)
@@ -569,7 +574,9 @@ def compile_expr(text: str, resolve: Resolver) -> Compiled:
     if operand.constant:
         value = operand.value
         return Compiled(text, lambda env: value, refs, True)
-    return Compiled(text, code.function(operand.text), refs, False)
+    evaluate = code.function(operand.text)
+    return Compiled(text, evaluate, refs, False,
+                    (evaluate, tuple(code.lines), operand.text, dict(code.names)))
 
 
 def _resolved(node: Node, resolve: Resolver, refs: list[Ref]) -> Ref:
@@ -595,21 +602,22 @@ class _Operand:
     value: Any = None
 
 
+_SERIAL = itertools.count(1)  # names of temporaries and globals, unique in the process
+
+
 class _Code:
     """The statements of an expression's function, and the values they name (its globals)."""
 
     def __init__(self) -> None:
         self.lines: list[tuple[int, str]] = []  # (indentation, statement)
         self.names: dict[str, Any] = {}
-        self.temps = 0
         self.depth = 1
 
     def emit(self, statement: str) -> None:
         self.lines.append((self.depth, statement))
 
     def temp(self) -> str:
-        self.temps += 1
-        return f"t{self.temps}"
+        return f"t{next(_SERIAL)}"
 
     def constant(self, value: Any) -> _Operand:
         if value is None or value is True or value is False:
@@ -622,7 +630,7 @@ class _Code:
 
     def name(self, value: Any) -> str:
         """A global of the function holding `value` (a constant, a helper function)."""
-        key = f"g{len(self.names)}"
+        key = f"g{next(_SERIAL)}"
         self.names[key] = value
         return key
 
@@ -746,6 +754,11 @@ def _combine(node: Node, args: list[str], code: _Code) -> str:
 def compile_text(pieces: list[str | Ref], show: Callable[[Any], str]) -> Evaluator:
     """A text of literal pieces and names, each name's value shown with `show`, as one
     function of the environment. A constant (a parameter) is shown once, now."""
+    return compile_text_inline(pieces, show)[0]
+
+
+def compile_text_inline(pieces: list[str | Ref], show: Callable[[Any], str]) -> tuple:
+    """`compile_text`, and the text as `Compiled.inline` has an expression."""
     code = _Code()
     shown = code.name(show)
     parts = []
@@ -756,7 +769,9 @@ def compile_text(pieces: list[str | Ref], show: Callable[[Any], str]) -> Evaluat
             parts.append(code.constant(show(piece.value)).text)
         else:
             parts.append(f"{shown}({code.read(piece)})")
-    return code.function(" + ".join(parts) or "''")
+    result = " + ".join(parts) or "''"
+    evaluate = code.function(result)
+    return evaluate, (evaluate, (), f"({result})", dict(code.names))
 
 
 def compile_mapping(values: list[tuple[str, Evaluator]]) -> Evaluator:

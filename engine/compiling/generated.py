@@ -28,8 +28,9 @@ class Source:
         self.lines.append("    " * self.depth + statement)
 
     def name(self, value: Any) -> str:
-        """A global of the function holding `value`."""
-        key = f"g{len(self.names)}"
+        """A global of the function holding `value` (`c0`, `c1`, ...: an expression written
+        in has globals `g...` and temporaries `t...` of its own)."""
+        key = f"c{len(self.names)}"
         self.names[key] = value
         return key
 
@@ -47,13 +48,25 @@ class Source:
 
     def value(self, compiled: Compiled) -> str:
         """Source giving the value of a compiled expression in `env`."""
-        return self.read(compiled.evaluate, compiled.refs)
+        return self.written_in(compiled.evaluate, compiled.inline, compiled.refs)
 
     def text(self, template: Any) -> str:
         """Source giving a `Template`'s text in `env`: made once when it reads no case."""
         if template.constant:
             return self.constant(template.render({}))
-        return f"{self.name(template.render)}(env)"
+        return self.written_in(template.render, template.inline)
+
+    def written_in(self, evaluate: Callable[[dict], Any], inline: tuple | None,
+                   refs: list[Ref] = ()) -> str:
+        """Source giving what `evaluate(env)` gives: its statements (`Compiled.inline`)
+        written in here, so it costs no call, unless `evaluate` was wrapped since."""
+        if inline is None or inline[0] is not evaluate:
+            return self.read(evaluate, refs)
+        _evaluate, lines, result, names = inline
+        for depth, text in lines:
+            self.lines.append("    " * (self.depth + depth - 1) + text)
+        self.names.update(names)
+        return result
 
     def function(self, name: str, params: str) -> Callable:
         """The statements as `def name(params)`, compiled once."""
@@ -69,7 +82,10 @@ def steps_runner(steps: list, outputs: list) -> Callable[[dict, dict], None]:
     stopped a failing run is the first name missing from them."""
     code = Source()
     for step in steps:
-        code.line(f"env[{step.name!r}] = {code.read(step.run, step.refs)}")
+        if step.value is not None and step.run is step.value.evaluate:
+            code.line(f"env[{step.name!r}] = {code.value(step.value)}")
+        else:
+            code.line(f"env[{step.name!r}] = {code.read(step.run, step.refs)}")
     for output in outputs:
         code.line(f"outputs[{output.name!r}] = {code.value(output.value)}")
     return code.function("run", "env, outputs")

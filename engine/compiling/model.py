@@ -43,6 +43,7 @@ class Template:
     source: str
     render: Callable[[dict], str]  # the text with its placeholders filled in
     constant: bool = False  # it reads nothing of a case (only parameters, or no names)
+    inline: tuple | None = None  # as `Compiled.inline`, for generated code
 
 
 @dataclass
@@ -69,6 +70,7 @@ class Step:
     tables: list[str] = field(default_factory=list)  # the decision tables the step reads
     description: Template | None = None  # what the step does, in Dutch (`omschrijving`)
     operation: str = ""  # an `op` step: the operation's own Dutch label and description
+    value: Compiled | None = None  # a `value` step: its expression (`run` is its evaluator)
 
 
 @dataclass
