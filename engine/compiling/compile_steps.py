@@ -123,13 +123,15 @@ def _checks_run(checks: tuple) -> Callable:
             code.depth += 1
         if passed is not None:
             code.line(f"if {code.value(test)}:")
-            code.line(f"    met.append({code.text(passed)})")
+            code.depth += 1
+            code.line(f"met.append({code.text(passed)})")
+            code.depth -= 1
             code.line("else:")
         else:
             code.line(f"if not {code.value(test)}:")
-        code.line(f"    unmet.append({code.text(failed)})")
-        if when is not None:
-            code.depth -= 1
+        code.depth += 1  # a text is made only in its own branch
+        code.line(f"unmet.append({code.text(failed)})")
+        code.depth -= 2 if when is not None else 1
     code.line("ok = not unmet")
     code.line("return {'voldaan': ok, 'redenen': met if ok else unmet, 'voldaan_aan': met, "
               "'niet_voldaan': unmet}")

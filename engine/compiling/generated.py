@@ -3,7 +3,7 @@ notes, a checks step, a decision table), so that deciding a case runs straight-l
 instead of loops over lists of evaluators.
 
 The rule of `expr.py` holds here too: the generated source is made of our own statements;
-a value or a function reaches it as a global of the function (`g0`, `g1`, ...), and a name
+a value or a function reaches it as a global of the function (`c0`, `c1`, ...), and a name
 from a rule file appears only as a string literal made by repr(). A plain read of a name
 (`env['x']`, as `Ref.code` gives it) is written inline, so it costs no call.
 """
@@ -101,6 +101,8 @@ def notes_runner(notes: list[tuple[Compiled | None, Any]]) -> Callable[[dict], l
             code.line(f"notes.append({code.text(text)})")
         else:
             code.line(f"if {code.value(when)}:")
-            code.line(f"    notes.append({code.text(text)})")
+            code.depth += 1  # what the text needs is made only when it applies
+            code.line(f"notes.append({code.text(text)})")
+            code.depth -= 1
     code.line("return notes")
     return code.function("notes", "env")
