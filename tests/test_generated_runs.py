@@ -90,3 +90,15 @@ def test_no_row_that_matches_is_named_with_the_values(cli, tmp_path, facts, mess
 def test_a_failure_is_named_by_where_it_happened(cli, tmp_path, facts, what, problem):
     assert _error(cli, tmp_path, **facts) == (
         f"error: test.gen.d: {what} cannot be evaluated: {problem}")
+
+
+def test_coverage_sees_the_rows_generated_tables_match(cli, monkeypatch):
+    """Coverage watches the generated tables: a dictionary lookup, a first-hit chain, a
+    unique table that scans its rows and a collect table each report the rows they matched."""
+    monkeypatch.chdir(DATA)
+    data = cli.json("rules", "test", "--coverage", "generated")
+    [report] = data["coverage"]
+    rows = sorted(i["line"] for i in report["not_covered"] if i["kind"] == "row")
+    # not covered: per_code row 2; eerste rows 1, 3, 4, 5; overlap rows 2 and 3
+    assert rows == [24, 41, 45, 47, 49, 59, 61]
+    assert (report["total"], report["covered"]) == (30, 20)
