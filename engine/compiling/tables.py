@@ -267,7 +267,7 @@ def _row_source(table: Table, row: Row, code: Source) -> str:
 
 def _compare_source(value: str, cell: Cell, code: Source) -> str:
     """Source of a compared cell's test (`_compare_test`): the input, then the operand."""
-    op = cell.op
+    op = _OPERATORS.get(cell.op, "")  # our own text for the operator, never the rule's
     if cell.constant:
         operand = cell.operand({})
         if op in ("in", "not in"):
@@ -279,7 +279,10 @@ def _compare_source(value: str, cell: Cell, code: Source) -> str:
             return f"({value} {op} ({operand} or ()))"
     if op in ("==", "!="):
         return f"({value} {op} {operand})"
-    return f"{code.name(_order(op))}({value}, {operand})"
+    return f"{code.name(_order(cell.op))}({value}, {operand})"
+
+
+_OPERATORS = {"==": "==", "!=": "!=", "in": "in", "not in": "not in"}
 
 
 def _compare_test(name: str, cell: Cell) -> Callable[[dict, dict], bool]:
