@@ -22,6 +22,13 @@ PEIL = "@peildatum"
 
 def format_value(value: Any) -> str:
     """A value as it reads in a Dutch text."""
+    kind = type(value)  # the usual kinds first, each as the rules below would show it
+    if kind is str:
+        return value
+    if kind is _dt.date:
+        return value.isoformat()
+    if kind is int:
+        return str(value)
     if value is None:
         return "—"
     if value is True:
