@@ -203,10 +203,11 @@ def match_function(table: Table, no_match: Callable[[dict], Any],
     makers = {id(row): maker(row) for row in table.rows}
     if table._index is not None:
         index = {key: makers[id(row)] for key, row in table._index.items()}
-        key = f"values[{table.inputs[0]!r}]"
-        if table.ignore_case:
-            key = f"{code.name(_casefolded)}({key})"
-        code.line(f"return {code.name(index)}.get({key}, {code.name(no_match)})(values)")
+        code.line(f"key = values[{table.inputs[0]!r}]")
+        if table.ignore_case:  # as _norm does it, without calling it
+            code.line("if isinstance(key, str):")
+            code.line("    key = key.strip().casefold()")
+        code.line(f"return {code.name(index)}.get(key, {code.name(no_match)})(values)")
         return code.function("call", "values, env")
     first = table.hit_policy == "first"
     if not first:
