@@ -88,30 +88,34 @@ def _get(mapping, key, default=None):
     return default if value is None else value
 
 
-def _days(fn: Callable) -> Callable:
-    """A function of counted days (a DaySet from the service_days operation)."""
+def _counted(days: Any, name: str) -> bool:
+    """Whether `days` is counted days (a DaySet from the service_days operation); False for
+    null (the function then gives null), a TypeError for anything else."""
+    if days is None:
+        return False
+    if not isinstance(days, DaySet):
+        raise TypeError(f"{name}() needs counted days from service_days")
+    return True
 
-    def wrapped(days, *args):
-        if days is None:
-            return None
-        if not isinstance(days, DaySet):
-            raise TypeError(f"{fn.__name__}() needs counted days from service_days")
-        return fn(days, *args)
 
-    wrapped.__name__ = fn.__name__
-    return wrapped
-
+# Each asks `_counted` only when it is not plainly a DaySet: one Python call per use.
 
 def _first_day(days: DaySet):
-    return days.first()
+    if days.__class__ is DaySet or _counted(days, "_first_day"):
+        return days.first()
+    return None
 
 
 def _nth_day(days: DaySet, n):
-    return None if n is None else days.nth(n)
+    if days.__class__ is DaySet or _counted(days, "_nth_day"):
+        return None if n is None else days.nth(n)
+    return None
 
 
 def _count_days(days: DaySet, until=None):
-    return days.count(until)
+    if days.__class__ is DaySet or _counted(days, "_count_days"):
+        return days.count(until)
+    return None
 
 
 def _whole(n: Any, what: str) -> Any:
@@ -219,10 +223,10 @@ FUNCTIONS: dict[str, Function] = {
     "month": Function(lambda d: d.month, 1, 1, "maand van een datum", nullsafe=True),
     "year": Function(lambda d: d.year, 1, 1, "jaar van een datum", nullsafe=True),
     "if": Function(_if, 2, 3, "if(voorwaarde, dan, anders): de ene of de andere waarde"),
-    "first_day": Function(_days(_first_day), 1, 1, "eerste getelde dag"),
-    "nth_day": Function(_days(_nth_day), 2, 2, "de n-de getelde dag (leeg als er minder zijn)"),
+    "first_day": Function(_first_day, 1, 1, "eerste getelde dag"),
+    "nth_day": Function(_nth_day, 2, 2, "de n-de getelde dag (leeg als er minder zijn)"),
     "count_days": Function(
-        _days(_count_days), 1, 2, "getelde dagen, tot en met een datum (leeg = alle)"
+        _count_days, 1, 2, "getelde dagen, tot en met een datum (leeg = alle)"
     ),
 }
 
@@ -772,6 +776,27 @@ def compile_call(fn: Callable, arguments: list[tuple[str, Evaluator]]) -> Evalua
     code = _Code()
     items = ", ".join(f"{name}={code.name(value)}(env)" for name, value in arguments)
     return code.function(f"{code.name(fn)}({items})")
+
+
+def compile_per_item(texts: list[tuple[str, str]], resolve: Resolver, item_key: str,
+                     single: bool = False) -> Callable[[Env], Callable[[Any], Any]]:
+    """Expressions over the items of a list (already compiled one by one, so they are known
+    to compile) as one function of an item, made once per step for its environment: a dict
+    of their values by name, or with `single` the one value. One Python call per item, not
+    one per expression and per name it reads."""
+    code = _Code()
+    code.depth = 2
+    code.emit(f"env[{item_key!r}] = item")
+    results = [(name, _compile(parse(text), resolve, [], code).text) for name, text in texts]
+    if single:
+        result = results[0][1]
+    else:
+        result = "{" + ", ".join(f"{name!r}: {text}" for name, text in results) + "}"
+    body = "".join(f"{'    ' * depth}{text}\n" for depth, text in code.lines)
+    namespace = dict(code.names)
+    exec(compile(f"def bind(env):\n    def for_item(item):\n{body}        return {result}\n"
+                 "    return for_item\n", "<expression>", "exec"), namespace)
+    return namespace["bind"]
 
 
 def names_in(text: str) -> list[str]:

@@ -22,22 +22,27 @@ _ONE = _dt.timedelta(days=1)
 _FIRST_YEAR = _dt.MINYEAR
 
 
-_DONE: Iterator = iter(())
 _START = operator.itemgetter(0)
 
 
 def merge(intervals: Sequence[Interval]) -> list[Interval]:
     """Sorted, disjoint, non-adjacent intervals covering the same days (open end = None)."""
-    out: list[list] = []
-    for start, end in sorted(intervals, key=_START):
-        if out:
-            last = out[-1]
-            if last[1] is None or (start - last[1]).days <= 1:  # no +1 day past 9999-12-31
-                if last[1] is not None and (end is None or end > last[1]):
-                    last[1] = end
-                continue
-        out.append([start, end])
-    return [(s, e) for s, e in out]
+    if len(intervals) < 2:
+        return [(start, end) for start, end in intervals]
+    out: list[Interval] = []
+    ordered = iter(sorted(intervals, key=_START))
+    first, last = next(ordered)
+    for start, end in ordered:
+        if last is None:  # open-ended: it covers every interval that starts later
+            break
+        if (start - last).days <= 1:  # overlapping or adjacent (no +1 day past 9999-12-31)
+            if end is None or end > last:
+                last = end
+            continue
+        out.append((first, last))
+        first, last = start, end
+    out.append((first, last))
+    return out
 
 
 def _on(year: int, md: MonthDay) -> _dt.date:
@@ -72,6 +77,23 @@ def _years_of(window: YearlyWindow) -> dict[int, tuple[_dt.date, _dt.date]]:
     return found
 
 
+def _occurrence(window: YearlyWindow, years: dict, cursor: _dt.date) -> tuple | None:
+    """The window's first occurrence that ends on or after `cursor` (of the year before, the
+    year of or the year after `cursor`); None near the calendar's edges, where it has none.
+    Occurrences of later years start and end later, so the first that ends in time is also
+    the one that starts first."""
+    this = cursor.year
+    for year in (this - 1, this, this + 1):
+        found = years.get(year)
+        if found is None:
+            if not _FIRST_YEAR <= year < _dt.MAXYEAR:  # the calendar's edges: none
+                continue
+            found = years[year] = window_in_year(window, year)
+        if found[1] >= cursor:
+            return found
+    return None
+
+
 @dataclass
 class DaySet:
     """Days in `periods`, not in `excluded`, and not inside any yearly window."""
@@ -87,51 +109,38 @@ class DaySet:
         self.yearly = [(tuple(first), tuple(last)) for first, last in self.yearly]  # hashable
         # the stretches worked out so far, and what works out the rest: a decision asks for
         # the first day, the n-th and a count, and each question walks the same stretches
-        self._years = [(window, _years_of(window)) for window in self.yearly]
         self._found: list[Interval] = []
         self._more: Iterator[Interval] | None = None
 
-    def _next_exclusion(self, cursor: _dt.date, ex_index: int) -> tuple[tuple | None, int]:
-        while ex_index < len(self.excluded) and self.excluded[ex_index][1] < cursor:
-            ex_index += 1
-        best = self.excluded[ex_index] if ex_index < len(self.excluded) else None
-        for window, years in self._years:
-            for year in (cursor.year - 1, cursor.year, cursor.year + 1):
-                found = years.get(year)
-                if found is None:
-                    if not _FIRST_YEAR <= year < _dt.MAXYEAR:  # the calendar's edges: none
-                        continue
-                    found = years[year] = window_in_year(window, year)
-                ws, we = found
-                if we >= cursor and (best is None or ws < best[0]):
-                    best = (ws, we)
-        return best, ex_index
+    def _grow(self) -> bool:
+        """Work out one more stretch; False when there are no more."""
+        more = self._more
+        if more is None:
+            more = self._more = self._stretches()
+        for stretch in more:
+            self._found.append(stretch)
+            return True
+        return False
 
     def stretches(self) -> Iterator[Interval]:
         """The counted days as consecutive stretches, in order (the last may be open-ended);
         each is worked out once, however often they are walked."""
         found = self._found
-        yield from found
-        if self._more is None:
-            self._more = self._stretches()
-        index = len(found)
-        while True:
-            if index < len(found):  # another walk, interleaved with this one, found it
-                yield found[index]
-                index += 1
-                continue
-            stretch = next(self._more, None)
-            if stretch is None:
-                self._more = _DONE
-                return
-            found.append(stretch)
+        index = 0
+        while index < len(found) or self._grow():  # another walk may have found more
+            yield found[index]
             index += 1
-            yield stretch
 
     def _stretches(self) -> Iterator[Interval]:
+        excluded = self.excluded
+        last_ex = len(excluded)
         ex_index = 0
+        windows = [(window, _years_of(window)) for window in self.yearly]
         for start, end in self.periods:
             cursor = start
+            # per window, its occurrence next to the cursor (found again when the cursor
+            # has passed it: within a period the cursor only moves on)
+            current = [None] * len(windows)
             while end is None or cursor <= end:
                 if cursor > _LAST:
                     # an answer past here could be wrong (yearly windows of the next year
@@ -139,7 +148,15 @@ class DaySet:
                     raise OverflowError(
                         f"counting days reaches {cursor.isoformat()}, too close to the end of "
                         f"the calendar (days are counted up to {_LAST.isoformat()})")
-                excl, ex_index = self._next_exclusion(cursor, ex_index)
+                # the exclusion that starts first among those not over before the cursor
+                while ex_index < last_ex and excluded[ex_index][1] < cursor:
+                    ex_index += 1
+                excl = excluded[ex_index] if ex_index < last_ex else None
+                for i, found in enumerate(current):
+                    if found is None or found[1] < cursor:
+                        found = current[i] = _occurrence(*windows[i], cursor)
+                    if found is not None and (excl is None or found[0] < excl[0]):
+                        excl = found
                 if excl is None:
                     yield cursor, end
                     break
@@ -155,9 +172,13 @@ class DaySet:
                     return
                 cursor = xe + _ONE
 
+    # first, nth and count walk the stretches found so far by index, working out more as
+    # they need them: no generator per question (most decisions ask about a few stretches)
+
     def first(self) -> _dt.date | None:
-        for start, _end in self.stretches():
-            return start
+        found = self._found
+        if found or self._grow():
+            return found[0][0]
         return None
 
     def nth(self, n: int) -> _dt.date | None:
@@ -165,7 +186,11 @@ class DaySet:
         if n is None or n < 1:
             return None
         seen = 0
-        for start, end in self.stretches():
+        found = self._found
+        index = 0
+        while index < len(found) or self._grow():
+            start, end = found[index]
+            index += 1
             length = None if end is None else (end - start).days + 1
             if length is None or seen + length >= n:
                 try:
@@ -181,7 +206,11 @@ class DaySet:
     def count(self, until: _dt.date | None = None) -> int | None:
         """Counted days up to and including `until` (all of them when None; None if endless)."""
         total = 0
-        for start, end in self.stretches():
+        found = self._found
+        index = 0
+        while index < len(found) or self._grow():
+            start, end = found[index]
+            index += 1
             if until is not None and start > until:
                 break
             stop = end if until is None else (until if end is None else min(end, until))
