@@ -61,13 +61,25 @@ def _reversed(start_field: str, start: Any, end_field: str, end: Any, fact: str)
         end_field=end_field, end=end, start_field=start_field, start=start), fact=fact)
 
 
+# the value last read (a rule's parameter, the same list every time), a copy of it to see
+# that it is unchanged, and its windows
+_LAST_YEARLY: tuple = (None, None, ())
+
+
 def _yearly(value: Any) -> tuple:
     """Yearly windows as the rule file writes them, parsed once per distinct value."""
+    global _LAST_YEARLY
+    last, copy, windows = _LAST_YEARLY
+    if value is last and value == copy:  # cheaper than making the key below
+        return windows
     try:
         key = tuple((str(w["van"]), str(w["tot"])) for w in value or ())
     except (TypeError, KeyError, IndexError):
         return windows_from_rule(value, "exclude_yearly")  # says what is wrong
-    return _parsed_yearly(key)
+    windows = _parsed_yearly(key)
+    if type(value) is list and all(type(w) is dict for w in value):
+        _LAST_YEARLY = (value, [dict(w) for w in value], windows)
+    return windows
 
 
 @lru_cache(maxsize=256)

@@ -63,12 +63,13 @@ def window_in_year(window: YearlyWindow, year: int) -> tuple[_dt.date, _dt.date]
     return _on(year, first), _on(end_year, last)
 
 
-_YEARS: dict[YearlyWindow, dict[int, tuple[_dt.date, _dt.date]]] = {}
+_YEARS: dict[YearlyWindow, dict[int, tuple]] = {}
 
 
-def _years_of(window: YearlyWindow) -> dict[int, tuple[_dt.date, _dt.date]]:
-    """The dates of a yearly window by year, filled as years are asked (one lookup of a
-    number instead of hashing the window and the year for every stretch)."""
+def _years_of(window: YearlyWindow) -> dict[int, tuple]:
+    """A yearly window's occurrences that may hold a day of a year, by year: filled as years
+    are asked (one lookup of a number instead of hashing the window and the year, and no
+    dates made, for every stretch)."""
     found = _YEARS.get(window)
     if found is None:
         if len(_YEARS) >= 256:
@@ -77,21 +78,31 @@ def _years_of(window: YearlyWindow) -> dict[int, tuple[_dt.date, _dt.date]]:
     return found
 
 
-def _occurrence(window: YearlyWindow, years: dict, cursor: _dt.date) -> tuple | None:
-    """The window's first occurrence that ends on or after `cursor` (of the year before, the
-    year of or the year after `cursor`); None near the calendar's edges, where it has none.
-    Occurrences of later years start and end later, so the first that ends in time is also
-    the one that starts first."""
+def _candidates(window: YearlyWindow, year: int) -> tuple:
+    """The window's occurrences that can end on or after a day of `year`, in order: the one
+    starting the year before only when the window runs into the next year; none outside the
+    calendar (the windows of year 0 and of year 9999 cannot be placed)."""
+    first, last = window
+    years = (year - 1, year, year + 1) if last < first else (year, year + 1)
+    return tuple(window_in_year(window, y) for y in years if _FIRST_YEAR <= y < _dt.MAXYEAR)
+
+
+def _first_occurrence(windows: list[tuple[YearlyWindow, dict]], cursor: _dt.date) -> tuple | None:
+    """Of the windows' occurrences that end on or after `cursor`, the one that starts first
+    (the first window's when two start together). A window's occurrences of later years
+    start and end later, so its first that ends in time is also the one that starts first."""
+    best = None
     this = cursor.year
-    for year in (this - 1, this, this + 1):
-        found = years.get(year)
-        if found is None:
-            if not _FIRST_YEAR <= year < _dt.MAXYEAR:  # the calendar's edges: none
-                continue
-            found = years[year] = window_in_year(window, year)
-        if found[1] >= cursor:
-            return found
-    return None
+    for window, years in windows:
+        candidates = years.get(this)
+        if candidates is None:
+            candidates = years[this] = _candidates(window, this)
+        for found in candidates:
+            if found[1] >= cursor:
+                if best is None or found[0] < best[0]:
+                    best = found
+                break
+    return best
 
 
 @dataclass
@@ -138,9 +149,10 @@ class DaySet:
         windows = [(window, _years_of(window)) for window in self.yearly]
         for start, end in self.periods:
             cursor = start
-            # per window, its occurrence next to the cursor (found again when the cursor
-            # has passed it: within a period the cursor only moves on)
-            current = [None] * len(windows)
+            # the yearly windows' occurrence that starts first among those not over before
+            # the cursor: kept while the cursor moves on within the period, found again once
+            # the cursor has passed it (the others' next occurrences start later still)
+            window = None
             while end is None or cursor <= end:
                 if cursor > _LAST:
                     # an answer past here could be wrong (yearly windows of the next year
@@ -148,15 +160,17 @@ class DaySet:
                     raise OverflowError(
                         f"counting days reaches {cursor.isoformat()}, too close to the end of "
                         f"the calendar (days are counted up to {_LAST.isoformat()})")
+                if windows and (window is None or window[1] < cursor):
+                    window = _first_occurrence(windows, cursor)
                 # the exclusion that starts first among those not over before the cursor
                 while ex_index < last_ex and excluded[ex_index][1] < cursor:
                     ex_index += 1
-                excl = excluded[ex_index] if ex_index < last_ex else None
-                for i, found in enumerate(current):
-                    if found is None or found[1] < cursor:
-                        found = current[i] = _occurrence(*windows[i], cursor)
-                    if found is not None and (excl is None or found[0] < excl[0]):
-                        excl = found
+                if ex_index < last_ex:
+                    excl = excluded[ex_index]
+                    if window is not None and window[0] < excl[0]:
+                        excl = window
+                else:
+                    excl = window
                 if excl is None:
                     yield cursor, end
                     break
