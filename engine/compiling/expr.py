@@ -217,11 +217,16 @@ FUNCTIONS: dict[str, Function] = {
         _add_years, 2, 2,
         "datum plus jaren; 29 februari wordt 28 februari in een gewoon jaar", nullsafe=True,
     ),
-    "days_between": Function(lambda a, b: (b - a).days, 2, 2, "dagen van a tot b", nullsafe=True),
-    "days_incl": Function(_days_incl, 2, 2, "dagen van a tot en met b", nullsafe=True),
-    "day": Function(lambda d: d.day, 1, 1, "dag van de maand", nullsafe=True),
-    "month": Function(lambda d: d.month, 1, 1, "maand van een datum", nullsafe=True),
-    "year": Function(lambda d: d.year, 1, 1, "jaar van een datum", nullsafe=True),
+    # the date arithmetic written out in the expression's function: no call per use
+    "days_between": Function(lambda a, b: (b - a).days, 2, 2, "dagen van a tot b", nullsafe=True,
+                             inline="({1} - {0}).days"),
+    "days_incl": Function(_days_incl, 2, 2, "dagen van a tot en met b", nullsafe=True,
+                          inline="({1} - {0}).days + 1"),
+    "day": Function(lambda d: d.day, 1, 1, "dag van de maand", nullsafe=True, inline="{0}.day"),
+    "month": Function(lambda d: d.month, 1, 1, "maand van een datum", nullsafe=True,
+                      inline="{0}.month"),
+    "year": Function(lambda d: d.year, 1, 1, "jaar van een datum", nullsafe=True,
+                     inline="{0}.year"),
     "if": Function(_if, 2, 3, "if(voorwaarde, dan, anders): de ene of de andere waarde"),
     "first_day": Function(_first_day, 1, 1, "eerste getelde dag"),
     "nth_day": Function(_nth_day, 2, 2, "de n-de getelde dag (leeg als er minder zijn)"),
@@ -729,8 +734,9 @@ def _combine(node: Node, args: list[str], code: _Code) -> str:
     if kind == "call":
         fn = FUNCTIONS[node.value]
         if fn.inline:
-            return fn.inline.format(*args)
-        call = f"{code.name(fn.fn)}({', '.join(args)})"
+            call = fn.inline.format(*args)
+        else:
+            call = f"{code.name(fn.fn)}({', '.join(args)})"
         if fn.nullsafe:
             return f"None if {' or '.join(f'{a} is None' for a in args)} else {call}"
         return call
