@@ -35,7 +35,7 @@ import datetime as _dt
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
@@ -790,10 +790,18 @@ def compile_per_item(texts: list[tuple[str, str]], resolve: Resolver, item_key: 
     to compile) as one function of an item, made once per step for its environment: a dict
     of their values by name, or with `single` the one value. One Python call per item, not
     one per expression and per name it reads."""
+    prefix = f"env[{item_key!r}]."
+
+    def local(name: str) -> Ref | None:  # a field of the item read from the local `item`
+        ref = resolve(name)
+        if ref is not None and ref.code is not None and ref.code.startswith(prefix):
+            ref = replace(ref, code="item." + ref.code[len(prefix):])
+        return ref
+
     code = _Code()
     code.depth = 2
     code.emit(f"env[{item_key!r}] = item")
-    results = [(name, _compile(parse(text), resolve, [], code).text) for name, text in texts]
+    results = [(name, _compile(parse(text), local, [], code).text) for name, text in texts]
     if single:
         result = results[0][1]
     else:
