@@ -27,6 +27,8 @@ _START = operator.itemgetter(0)
 
 def merge(intervals: Sequence[Interval]) -> list[Interval]:
     """Sorted, disjoint, non-adjacent intervals covering the same days (open end = None)."""
+    if not isinstance(intervals, (list, tuple)):
+        intervals = list(intervals)
     if len(intervals) < 2:
         return [(start, end) for start, end in intervals]
     out: list[Interval] = []
@@ -116,7 +118,10 @@ class DaySet:
 
     def __post_init__(self) -> None:
         self.periods = merge(self.periods)
-        self.excluded = [(s, e) for s, e in merge(self.excluded) if e is not None]
+        if self.excluded:  # most cases have none: no merge, no copy
+            self.excluded = [(s, e) for s, e in merge(self.excluded) if e is not None]
+        else:
+            self.excluded = []
         self.yearly = [(tuple(first), tuple(last)) for first, last in self.yearly]  # hashable
         # the stretches worked out so far, and what works out the rest: a decision asks for
         # the first day, the n-th and a count, and each question walks the same stretches
