@@ -14,7 +14,7 @@ from ..base.i18n import _
 from ..ops import Arg, Operation
 from .compile_tables import table_caller
 from .core import Abort, CompilerCore
-from .expr import Ref, compile_call, compile_mapping
+from .expr import Ref, compile_call, compile_per_item
 from .model import Step
 from .scope import ITEM, Scope, StepInfo
 from .tables import Table
@@ -111,9 +111,11 @@ class OperationCompiler(CompilerCore):
         if not isinstance(value, str):
             self.problem(kpath, _("argument {key!r} must be an expression").format(key=key))
             raise Abort
-        c = self.expr(value, scope.for_items(args.fields.get(arg.item_of)), kpath)
+        iscope = scope.for_items(args.fields.get(arg.item_of))
+        c = self.expr(value, iscope, kpath)
         args.refs.extend(r for r in c.refs if r.kind != "item")
-        args.evaluators.append((key, _per_item(c.evaluate)))
+        args.evaluators.append((key, compile_per_item([(key, value)], iscope.resolve, ITEM,
+                                                      single=True)))
 
     def _arg_bindings(self, key: str, arg: Arg, value: Any, kpath: tuple, scope: Scope,
                       tables: dict[str, Table], args: _Args) -> None:
@@ -121,12 +123,13 @@ class OperationCompiler(CompilerCore):
             self.problem(kpath, _("argument {key!r} must map names to expressions").format(key=key))
             raise Abort
         iscope = scope.for_items(args.fields.get(arg.item_of))
-        pairs = []
+        texts = []
         for bkey, btext in value.items():
             c = self.expr(str(btext), iscope, kpath + (bkey,))
             args.refs.extend(r for r in c.refs if r.kind != "item")
-            pairs.append((bkey, c.evaluate))
-        args.evaluators.append((key, _per_item(compile_mapping(pairs))))
+            texts.append((bkey, str(btext)))
+        # all bindings as one function of an item (each compiled alone first, for its errors)
+        args.evaluators.append((key, compile_per_item(texts, iscope.resolve, ITEM)))
 
     def _op_check(self, op: Operation, constants: dict, path: tuple, apath: tuple) -> None:
         """The operation's own check of the arguments known when the file is loaded."""
@@ -158,17 +161,6 @@ class OperationCompiler(CompilerCore):
             if detail is not None:
                 detail = _plugin_guard(op, step, detail, "explaining ")
         return run, detail
-
-
-def _per_item(evaluate: Callable[[dict], Any]) -> Callable[[dict], Callable[[dict], Any]]:
-    def bind(env):
-        def for_item(item):
-            env[ITEM] = item
-            return evaluate(env)
-
-        return for_item
-
-    return bind
 
 
 def _plugin_guard(op: Operation, step: str, fn: Callable, doing: str = "") -> Callable:

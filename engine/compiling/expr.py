@@ -36,7 +36,7 @@ import itertools
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
@@ -89,30 +89,34 @@ def _get(mapping, key, default=None):
     return default if value is None else value
 
 
-def _days(fn: Callable) -> Callable:
-    """A function of counted days (a DaySet from the service_days operation)."""
+def _counted(days: Any, name: str) -> bool:
+    """Whether `days` is counted days (a DaySet from the service_days operation); False for
+    null (the function then gives null), a TypeError for anything else."""
+    if days is None:
+        return False
+    if not isinstance(days, DaySet):
+        raise TypeError(f"{name}() needs counted days from service_days")
+    return True
 
-    def wrapped(days, *args):
-        if days is None:
-            return None
-        if not isinstance(days, DaySet):
-            raise TypeError(f"{fn.__name__}() needs counted days from service_days")
-        return fn(days, *args)
 
-    wrapped.__name__ = fn.__name__
-    return wrapped
-
+# Each asks `_counted` only when it is not plainly a DaySet: one Python call per use.
 
 def _first_day(days: DaySet):
-    return days.first()
+    if days.__class__ is DaySet or _counted(days, "_first_day"):
+        return days.first()
+    return None
 
 
 def _nth_day(days: DaySet, n):
-    return None if n is None else days.nth(n)
+    if days.__class__ is DaySet or _counted(days, "_nth_day"):
+        return None if n is None else days.nth(n)
+    return None
 
 
 def _count_days(days: DaySet, until=None):
-    return days.count(until)
+    if days.__class__ is DaySet or _counted(days, "_count_days"):
+        return days.count(until)
+    return None
 
 
 def _whole(n: Any, what: str) -> Any:
@@ -214,16 +218,21 @@ FUNCTIONS: dict[str, Function] = {
         _add_years, 2, 2,
         "datum plus jaren; 29 februari wordt 28 februari in een gewoon jaar", nullsafe=True,
     ),
-    "days_between": Function(lambda a, b: (b - a).days, 2, 2, "dagen van a tot b", nullsafe=True),
-    "days_incl": Function(_days_incl, 2, 2, "dagen van a tot en met b", nullsafe=True),
-    "day": Function(lambda d: d.day, 1, 1, "dag van de maand", nullsafe=True),
-    "month": Function(lambda d: d.month, 1, 1, "maand van een datum", nullsafe=True),
-    "year": Function(lambda d: d.year, 1, 1, "jaar van een datum", nullsafe=True),
+    # the date arithmetic written out in the expression's function: no call per use
+    "days_between": Function(lambda a, b: (b - a).days, 2, 2, "dagen van a tot b", nullsafe=True,
+                             inline="({1} - {0}).days"),
+    "days_incl": Function(_days_incl, 2, 2, "dagen van a tot en met b", nullsafe=True,
+                          inline="({1} - {0}).days + 1"),
+    "day": Function(lambda d: d.day, 1, 1, "dag van de maand", nullsafe=True, inline="{0}.day"),
+    "month": Function(lambda d: d.month, 1, 1, "maand van een datum", nullsafe=True,
+                      inline="{0}.month"),
+    "year": Function(lambda d: d.year, 1, 1, "jaar van een datum", nullsafe=True,
+                     inline="{0}.year"),
     "if": Function(_if, 2, 3, "if(voorwaarde, dan, anders): de ene of de andere waarde"),
-    "first_day": Function(_days(_first_day), 1, 1, "eerste getelde dag"),
-    "nth_day": Function(_days(_nth_day), 2, 2, "de n-de getelde dag (leeg als er minder zijn)"),
+    "first_day": Function(_first_day, 1, 1, "eerste getelde dag"),
+    "nth_day": Function(_nth_day, 2, 2, "de n-de getelde dag (leeg als er minder zijn)"),
     "count_days": Function(
-        _days(_count_days), 1, 2, "getelde dagen, tot en met een datum (leeg = alle)"
+        _count_days, 1, 2, "getelde dagen, tot en met een datum (leeg = alle)"
     ),
 }
 
@@ -733,8 +742,9 @@ def _combine(node: Node, args: list[str], code: _Code) -> str:
     if kind == "call":
         fn = FUNCTIONS[node.value]
         if fn.inline:
-            return fn.inline.format(*args)
-        call = f"{code.name(fn.fn)}({', '.join(args)})"
+            call = fn.inline.format(*args)
+        else:
+            call = f"{code.name(fn.fn)}({', '.join(args)})"
         if fn.nullsafe:
             return f"None if {' or '.join(f'{a} is None' for a in args)} else {call}"
         return call
@@ -787,6 +797,35 @@ def compile_call(fn: Callable, arguments: list[tuple[str, Evaluator]]) -> Evalua
     code = _Code()
     items = ", ".join(f"{name}={code.name(value)}(env)" for name, value in arguments)
     return code.function(f"{code.name(fn)}({items})")
+
+
+def compile_per_item(texts: list[tuple[str, str]], resolve: Resolver, item_key: str,
+                     single: bool = False) -> Callable[[Env], Callable[[Any], Any]]:
+    """Expressions over the items of a list (already compiled one by one, so they are known
+    to compile) as one function of an item, made once per step for its environment: a dict
+    of their values by name, or with `single` the one value. One Python call per item, not
+    one per expression and per name it reads."""
+    prefix = f"env[{item_key!r}]."
+
+    def local(name: str) -> Ref | None:  # a field of the item read from the local `item`
+        ref = resolve(name)
+        if ref is not None and ref.code is not None and ref.code.startswith(prefix):
+            ref = replace(ref, code="item." + ref.code[len(prefix):])
+        return ref
+
+    code = _Code()
+    code.depth = 2
+    code.emit(f"env[{item_key!r}] = item")
+    results = [(name, _compile(parse(text), local, [], code).text) for name, text in texts]
+    if single:
+        result = results[0][1]
+    else:
+        result = "{" + ", ".join(f"{name!r}: {text}" for name, text in results) + "}"
+    body = "".join(f"{'    ' * depth}{text}\n" for depth, text in code.lines)
+    namespace = dict(code.names)
+    exec(compile(f"def bind(env):\n    def for_item(item):\n{body}        return {result}\n"
+                 "    return for_item\n", "<expression>", "exec"), namespace)
+    return namespace["bind"]
 
 
 def names_in(text: str) -> list[str]:

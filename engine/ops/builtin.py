@@ -24,7 +24,12 @@ def _pluck(list: list, field: str) -> list:
 
 
 def _classify(list: list, table, with_: Callable[[dict], dict]) -> list[dict]:
-    return [dict(item, **table(with_(item))) for item in list or []]
+    try:
+        # {**a, **b} costs half of dict(a, **b); the same dict for a record and a table's row
+        return [{**item, **table(with_(item))} for item in list or []]
+    except TypeError:
+        # an item that is no record, a table that gives a list: what dict() says, in its order
+        return [dict(item, **table(with_(item))) for item in list or []]
 
 
 def _service_days(periods, where, not_before=None, exclude=None, exclude_yearly=None,
@@ -33,34 +38,48 @@ def _service_days(periods, where, not_before=None, exclude=None, exclude_yearly=
     for i, item in enumerate(periods or []):
         start, end = item.get(start_field), item.get(end_field)
         if end is not None and end < start:
-            raise CaseError(_("{end_field} {end} lies before {start_field} {start}").format(
-                end_field=end_field, end=end, start_field=start_field, start=start),
-                            fact=f"periode {i + 1}")
+            raise _reversed(start_field, start, end_field, end, f"periode {i + 1}")
         if not where(item):
             continue
         if not_before is not None:
             if end is not None and end < not_before:
                 continue
-            start = max(start, not_before)
+            if not_before > start:  # max(start, not_before), without the call
+                start = not_before
         intervals.append((start, end))
     excluded = []
     for i, item in enumerate(exclude or []):
         start, end = item.get(start_field), item.get(end_field)
         if end is not None and end < start:
-            raise CaseError(_("{end_field} {end} lies before {start_field} {start}").format(
-                end_field=end_field, end=end, start_field=start_field, start=start),
-                            fact=f"uitsluiting {i + 1}")
+            raise _reversed(start_field, start, end_field, end, f"uitsluiting {i + 1}")
         excluded.append((start, end if end is not None else _dt.date.max))
-    return DaySet(intervals, excluded, list(_yearly(exclude_yearly)))
+    return DaySet(intervals, excluded, _yearly(exclude_yearly))
+
+
+def _reversed(start_field: str, start: Any, end_field: str, end: Any, fact: str) -> CaseError:
+    return CaseError(_("{end_field} {end} lies before {start_field} {start}").format(
+        end_field=end_field, end=end, start_field=start_field, start=start), fact=fact)
+
+
+# the value last read (a rule's parameter, the same list every time), a copy of it to see
+# that it is unchanged, and its windows
+_LAST_YEARLY: tuple = (None, None, ())
 
 
 def _yearly(value: Any) -> tuple:
     """Yearly windows as the rule file writes them, parsed once per distinct value."""
+    global _LAST_YEARLY
+    last, copy, windows = _LAST_YEARLY
+    if value is last and value == copy:  # cheaper than making the key below
+        return windows
     try:
         key = tuple((str(w["van"]), str(w["tot"])) for w in value or ())
     except (TypeError, KeyError, IndexError):
         return windows_from_rule(value, "exclude_yearly")  # says what is wrong
-    return _parsed_yearly(key)
+    windows = _parsed_yearly(key)
+    if type(value) is list and all(type(w) is dict for w in value):
+        _LAST_YEARLY = (value, [dict(w) for w in value], windows)
+    return windows
 
 
 @lru_cache(maxsize=256)

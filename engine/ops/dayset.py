@@ -22,22 +22,29 @@ _ONE = _dt.timedelta(days=1)
 _FIRST_YEAR = _dt.MINYEAR
 
 
-_DONE: Iterator = iter(())
 _START = operator.itemgetter(0)
 
 
 def merge(intervals: Sequence[Interval]) -> list[Interval]:
     """Sorted, disjoint, non-adjacent intervals covering the same days (open end = None)."""
-    out: list[list] = []
-    for start, end in sorted(intervals, key=_START):
-        if out:
-            last = out[-1]
-            if last[1] is None or (start - last[1]).days <= 1:  # no +1 day past 9999-12-31
-                if last[1] is not None and (end is None or end > last[1]):
-                    last[1] = end
-                continue
-        out.append([start, end])
-    return [(s, e) for s, e in out]
+    if not isinstance(intervals, (list, tuple)):
+        intervals = list(intervals)
+    if len(intervals) < 2:
+        return [(start, end) for start, end in intervals]
+    out: list[Interval] = []
+    ordered = iter(sorted(intervals, key=_START))
+    first, last = next(ordered)
+    for start, end in ordered:
+        if last is None:  # open-ended: it covers every interval that starts later
+            break
+        if (start - last).days <= 1:  # overlapping or adjacent (no +1 day past 9999-12-31)
+            if end is None or end > last:
+                last = end
+            continue
+        out.append((first, last))
+        first, last = start, end
+    out.append((first, last))
+    return out
 
 
 def _on(year: int, md: MonthDay) -> _dt.date:
@@ -58,18 +65,46 @@ def window_in_year(window: YearlyWindow, year: int) -> tuple[_dt.date, _dt.date]
     return _on(year, first), _on(end_year, last)
 
 
-_YEARS: dict[YearlyWindow, dict[int, tuple[_dt.date, _dt.date]]] = {}
+_YEARS: dict[YearlyWindow, dict[int, tuple]] = {}
 
 
-def _years_of(window: YearlyWindow) -> dict[int, tuple[_dt.date, _dt.date]]:
-    """The dates of a yearly window by year, filled as years are asked (one lookup of a
-    number instead of hashing the window and the year for every stretch)."""
+def _years_of(window: YearlyWindow) -> dict[int, tuple]:
+    """A yearly window's occurrences that may hold a day of a year, by year: filled as years
+    are asked (one lookup of a number instead of hashing the window and the year, and no
+    dates made, for every stretch)."""
     found = _YEARS.get(window)
     if found is None:
         if len(_YEARS) >= 256:
             _YEARS.clear()
         found = _YEARS[window] = {}
     return found
+
+
+def _candidates(window: YearlyWindow, year: int) -> tuple:
+    """The window's occurrences that can end on or after a day of `year`, in order: the one
+    starting the year before only when the window runs into the next year; none outside the
+    calendar (the windows of year 0 and of year 9999 cannot be placed)."""
+    first, last = window
+    years = (year - 1, year, year + 1) if last < first else (year, year + 1)
+    return tuple(window_in_year(window, y) for y in years if _FIRST_YEAR <= y < _dt.MAXYEAR)
+
+
+def _first_occurrence(windows: list[tuple[YearlyWindow, dict]], cursor: _dt.date) -> tuple | None:
+    """Of the windows' occurrences that end on or after `cursor`, the one that starts first
+    (the first window's when two start together). A window's occurrences of later years
+    start and end later, so its first that ends in time is also the one that starts first."""
+    best = None
+    this = cursor.year
+    for window, years in windows:
+        candidates = years.get(this)
+        if candidates is None:
+            candidates = years[this] = _candidates(window, this)
+        for found in candidates:
+            if found[1] >= cursor:
+                if best is None or found[0] < best[0]:
+                    best = found
+                break
+    return best
 
 
 @dataclass
@@ -83,55 +118,46 @@ class DaySet:
 
     def __post_init__(self) -> None:
         self.periods = merge(self.periods)
-        self.excluded = [(s, e) for s, e in merge(self.excluded) if e is not None]
+        if self.excluded:  # most cases have none: no merge, no copy
+            self.excluded = [(s, e) for s, e in merge(self.excluded) if e is not None]
+        else:
+            self.excluded = []
         self.yearly = [(tuple(first), tuple(last)) for first, last in self.yearly]  # hashable
         # the stretches worked out so far, and what works out the rest: a decision asks for
         # the first day, the n-th and a count, and each question walks the same stretches
-        self._years = [(window, _years_of(window)) for window in self.yearly]
         self._found: list[Interval] = []
         self._more: Iterator[Interval] | None = None
 
-    def _next_exclusion(self, cursor: _dt.date, ex_index: int) -> tuple[tuple | None, int]:
-        while ex_index < len(self.excluded) and self.excluded[ex_index][1] < cursor:
-            ex_index += 1
-        best = self.excluded[ex_index] if ex_index < len(self.excluded) else None
-        for window, years in self._years:
-            for year in (cursor.year - 1, cursor.year, cursor.year + 1):
-                found = years.get(year)
-                if found is None:
-                    if not _FIRST_YEAR <= year < _dt.MAXYEAR:  # the calendar's edges: none
-                        continue
-                    found = years[year] = window_in_year(window, year)
-                ws, we = found
-                if we >= cursor and (best is None or ws < best[0]):
-                    best = (ws, we)
-        return best, ex_index
+    def _grow(self) -> bool:
+        """Work out one more stretch; False when there are no more."""
+        more = self._more
+        if more is None:
+            more = self._more = self._stretches()
+        for stretch in more:
+            self._found.append(stretch)
+            return True
+        return False
 
     def stretches(self) -> Iterator[Interval]:
         """The counted days as consecutive stretches, in order (the last may be open-ended);
         each is worked out once, however often they are walked."""
         found = self._found
-        yield from found
-        if self._more is None:
-            self._more = self._stretches()
-        index = len(found)
-        while True:
-            if index < len(found):  # another walk, interleaved with this one, found it
-                yield found[index]
-                index += 1
-                continue
-            stretch = next(self._more, None)
-            if stretch is None:
-                self._more = _DONE
-                return
-            found.append(stretch)
+        index = 0
+        while index < len(found) or self._grow():  # another walk may have found more
+            yield found[index]
             index += 1
-            yield stretch
 
     def _stretches(self) -> Iterator[Interval]:
+        excluded = self.excluded
+        last_ex = len(excluded)
         ex_index = 0
+        windows = [(window, _years_of(window)) for window in self.yearly]
         for start, end in self.periods:
             cursor = start
+            # the yearly windows' occurrence that starts first among those not over before
+            # the cursor: kept while the cursor moves on within the period, found again once
+            # the cursor has passed it (the others' next occurrences start later still)
+            window = None
             while end is None or cursor <= end:
                 if cursor > _LAST:
                     # an answer past here could be wrong (yearly windows of the next year
@@ -139,7 +165,17 @@ class DaySet:
                     raise OverflowError(
                         f"counting days reaches {cursor.isoformat()}, too close to the end of "
                         f"the calendar (days are counted up to {_LAST.isoformat()})")
-                excl, ex_index = self._next_exclusion(cursor, ex_index)
+                if windows and (window is None or window[1] < cursor):
+                    window = _first_occurrence(windows, cursor)
+                # the exclusion that starts first among those not over before the cursor
+                while ex_index < last_ex and excluded[ex_index][1] < cursor:
+                    ex_index += 1
+                if ex_index < last_ex:
+                    excl = excluded[ex_index]
+                    if window is not None and window[0] < excl[0]:
+                        excl = window
+                else:
+                    excl = window
                 if excl is None:
                     yield cursor, end
                     break
@@ -155,9 +191,13 @@ class DaySet:
                     return
                 cursor = xe + _ONE
 
+    # first, nth and count walk the stretches found so far by index, working out more as
+    # they need them: no generator per question (most decisions ask about a few stretches)
+
     def first(self) -> _dt.date | None:
-        for start, _end in self.stretches():
-            return start
+        found = self._found
+        if found or self._grow():
+            return found[0][0]
         return None
 
     def nth(self, n: int) -> _dt.date | None:
@@ -165,7 +205,11 @@ class DaySet:
         if n is None or n < 1:
             return None
         seen = 0
-        for start, end in self.stretches():
+        found = self._found
+        index = 0
+        while index < len(found) or self._grow():
+            start, end = found[index]
+            index += 1
             length = None if end is None else (end - start).days + 1
             if length is None or seen + length >= n:
                 try:
@@ -181,7 +225,11 @@ class DaySet:
     def count(self, until: _dt.date | None = None) -> int | None:
         """Counted days up to and including `until` (all of them when None; None if endless)."""
         total = 0
-        for start, end in self.stretches():
+        found = self._found
+        index = 0
+        while index < len(found) or self._grow():
+            start, end = found[index]
+            index += 1
             if until is not None and start > until:
                 break
             stop = end if until is None else (until if end is None else min(end, until))
