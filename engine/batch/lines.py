@@ -57,10 +57,7 @@ def decide_line(number: int, decide: Callable[..., tuple], args: tuple, builder:
         result, case, record = decide(*args)
         text = result.as_json().encode("utf-8")
         if builder is not None:
-            if builder.full():
-                blocks.append(builder.take())
-            logged = builder.add(result, case, text, record)
-            text = b"".join((text[:-1], b',"log_id":"', logged.encode(), b'"}'))
+            text = builder.log_line(result, case, text, record, blocks)
         return text, DECIDED
     except RegelwerkError as err:
         return error_line(number, str(err)), FAILED
