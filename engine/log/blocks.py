@@ -120,51 +120,67 @@ class BlockBuilder:
         `{decision, on, case}`, that record as received (UTF-8). Returns the decision id."""
         if not self.count:
             self._open()
-        self._add(result, case, decided, record, False)
+        self._add(result, case, decided, record)
         return f"{self.key}-{self.count}"
 
-    def log_line(self, result: Result, case: Any, decided: bytes, record: bytes | None,
-                 blocks: list) -> bytes:
+    def log_line(self, result: Result, case: Any, opened: bytes, record: bytes | None,
+                 blocks: list) -> tuple[bytes, bytes, bytes]:
         """A batch line logged: the block moved to `blocks` first when it is full (see
-        `full`), the decision added (see `add`), and the decision's line as printed, with
-        its `log_id`. One call per line instead of three, as a batch makes many."""
+        `full`), the decision added (see `add`; its record is probed for facts to hash
+        when the block is taken), and the pieces of the decision's line as printed, which
+        ends with its `log_id`. `opened` is the decision as JSON without its closing brace
+        (`Result.json_opened`): the line and the log take it as it is, no copy is made.
+        `add` and `_add` written out in one call, as a batch makes one per line."""
         count = self.count
         if not count:
             self._open()
         elif count >= BLOCK_ENTRIES or time.monotonic() - self.started > BLOCK_SECONDS:
             blocks.append(self.take())
             self._open()
-        self._add(result, case, decided, record, True)
-        count = self.count
-        return b"".join((decided[:-1], self.id_prefix,
-                         _PLACES[count] if count < len(_PLACES) else b'%d"}' % count))
-
-    def _add(self, result: Result, case: Any, decided: bytes, record: bytes | None,
-             later: bool) -> None:
-        """Add an entry; with `later`, its record is probed for facts to hash when the block
-        is taken, and its case is then read from the record (so no case is kept alive)."""
         ruleset = result.ruleset
         sha = ruleset.sha256
-        personal = self.personal.get(sha)
-        if personal is None:
-            names = list(dict.fromkeys([*ruleset.personal_data, *self.hash_facts]))
-            personal = self.personal[sha] = (names, tuple(dict.fromkeys(
-                (n.rsplit(".", 1)[-1] + '"').encode("utf-8") for n in names)))
+        personal = self.personal.get(sha) or self._personal(ruleset)
         if record is None:  # the text as `json_text({"case": case})` writes it
             record = b'{"case":%b}' % json_text(case).encode("utf-8")
+        parts = self.parts
         if personal[0]:
-            if later:
-                self.unprobed += (len(self.parts) + 1, personal)
-            elif _may_hold(record, personal[1]):
-                record = _hashed(case, personal[0], record)
-        self.parts.extend((b"[", record, b",", decided, b"]\n"))
+            self.unprobed += (len(parts) + 1, personal)
+        parts += (b"[", record, b",", opened, b"}]\n")
+        self.count = count = self.count + 1
+        self.decisions[result.decision] = None
+        if sha not in self.rulesets:
+            self._ruleset(sha, ruleset)
+        return opened, self.id_prefix, _PLACES[count] if count < _MAX_PLACE else b'%d"}' % count
+
+    def _add(self, result: Result, case: Any, decided: bytes, record: bytes | None) -> None:
+        ruleset = result.ruleset
+        sha = ruleset.sha256
+        personal = self.personal.get(sha) or self._personal(ruleset)
+        if record is None:  # the text as `json_text({"case": case})` writes it
+            record = b'{"case":%b}' % json_text(case).encode("utf-8")
+        # a case whose text names none of the facts to hash (the usual one) is not walked
+        if personal[0] and _may_hold(record, personal[1]):
+            record = _hashed(case, personal[0], record)
+        self.parts += (b"[", record, b",", decided, b"]\n")
         self.count += 1
         self.decisions[result.decision] = None
         if sha not in self.rulesets:
-            self.rulesets[sha] = ruleset.id
-            if sha not in self.handed:
-                self.texts[sha] = (sha, ruleset.id, ruleset.file, ruleset.origin, ruleset.text,
-                                   self.made_at)
+            self._ruleset(sha, ruleset)
+
+    def _personal(self, ruleset: Any) -> tuple[list[str], tuple[bytes, ...]]:
+        """The facts to hash of a rule set's decisions, and how their keys end in JSON."""
+        names = list(dict.fromkeys([*ruleset.personal_data, *self.hash_facts]))
+        personal = self.personal[ruleset.sha256] = (names, tuple(dict.fromkeys(
+            (n.rsplit(".", 1)[-1] + '"').encode("utf-8") for n in names)))
+        return personal
+
+    def _ruleset(self, sha: str, ruleset: Any) -> None:
+        """The block's first decision of a rule set: its text goes with the block, unless
+        it went with an earlier one."""
+        self.rulesets[sha] = ruleset.id
+        if sha not in self.handed:
+            self.texts[sha] = (sha, ruleset.id, ruleset.file, ruleset.origin, ruleset.text,
+                               self.made_at)
 
     def take(self) -> Block | None:
         """The block built so far (None when empty); the next entries start a new block."""
@@ -173,7 +189,8 @@ class BlockBuilder:
         parts = self.parts
         if self.unprobed:
             self._probe()
-        parts[-1] = b"]"  # entries are lines: a newline between them, none after the last
+        # entries are lines: a newline between them, none after the last
+        parts[-1] = parts[-1][:-1]
         block = Block(
             self.key, self.made_at, self.count, _spaced(self.decisions),
             _spaced(dict.fromkeys(self.rulesets.values())), _spaced(self.rulesets), self.engine,
@@ -183,7 +200,7 @@ class BlockBuilder:
         return block
 
     def _probe(self) -> None:
-        """Hash the personal facts of the records added for later (see `_add`). They are
+        """Hash the personal facts of the records of a batch (see `log_line`). They are
         probed together first: when their text, joined, names none of the facts to hash of
         any of their rule sets (the usual block), none of them does."""
         parts, unprobed = self.parts, self.unprobed
@@ -213,6 +230,7 @@ def _hashed(case: Any, names: list[str], record: bytes) -> bytes:
 
 # how a batch line ends after its block key: the place in the block and the closing brace
 _PLACES = [b'%d"}' % n for n in range(BLOCK_ENTRIES + 1)]
+_MAX_PLACE = len(_PLACES)
 
 
 def pack(entries: bytes) -> bytes:
