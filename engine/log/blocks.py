@@ -38,6 +38,9 @@ _KEYS = random.Random()
 os.register_at_fork(after_in_child=_KEYS.seed)  # a forked worker must not repeat the parent's
 
 
+_monotonic = time.monotonic
+
+
 def new_block_key() -> str:
     """A random 80-bit block key as 20 hex digits (the generator is seeded from the system's
     randomness; no system call per key)."""
@@ -93,6 +96,7 @@ class BlockBuilder:
         # set's `personal`, in turn: a batch's records are probed together (see `_probe`)
         self.unprobed: list[Any] = []
         self.decisions: dict[str, None] = {}
+        self.seen: dict[str, tuple[Any, tuple]] = {}  # by decision id, see _seen
         self.rulesets: dict[str, str] = {}  # sha256 -> rule-set id
         self.texts: dict[str, tuple] = {}
         self.id_prefix = b""  # `,"log_id":"KEY-` as a batch line ends
@@ -101,7 +105,7 @@ class BlockBuilder:
         """Begin the block with its first entry: its key, and when it was begun."""
         self.key = new_block_key() if self.keys is None else next(self.keys)
         self.made_at = _now()
-        self.started = time.monotonic()
+        self.started = _monotonic()
         self.id_prefix = b',"log_id":"%b-' % self.key.encode("ascii")
 
     def __len__(self) -> int:
@@ -112,7 +116,7 @@ class BlockBuilder:
         first decision was made more than BLOCK_SECONDS ago."""
         count = self.count
         return count >= BLOCK_ENTRIES or (count > 0 and
-                                          time.monotonic() - self.started > BLOCK_SECONDS)
+                                          _monotonic() - self.started > BLOCK_SECONDS)
 
     def add(self, result: Result, case: Any, decided: bytes, record: bytes | None = None) -> str:
         """Add one decision: its result, the case facts, the decision as JSON (UTF-8, as
@@ -130,32 +134,32 @@ class BlockBuilder:
         when the block is taken), and the pieces of the decision's line as printed, which
         ends with its `log_id`. `opened` is the decision as JSON without its closing brace
         (`Result.json_opened`): the line and the log take it as it is, no copy is made.
-        `add` and `_add` written out in one call, as a batch makes one per line."""
+        `add` written out in one call, as a batch makes one per line."""
         count = self.count
         if not count:
             self._open()
-        elif count >= BLOCK_ENTRIES or time.monotonic() - self.started > BLOCK_SECONDS:
+        elif count >= BLOCK_ENTRIES or _monotonic() - self.started > BLOCK_SECONDS:
             blocks.append(self.take())
             self._open()
         ruleset = result.ruleset
-        sha = ruleset.sha256
-        personal = self.personal.get(sha) or self._personal(ruleset)
+        seen = self.seen.get(result.decision)
+        if seen is None or seen[0] is not ruleset:
+            seen = self._seen(result.decision, ruleset)
         if record is None:  # the text as `json_text({"case": case})` writes it
             record = b'{"case":%b}' % json_text(case).encode("utf-8")
         parts = self.parts
-        if personal[0]:
-            self.unprobed += (len(parts) + 1, personal)
+        if seen[1][0]:  # facts to hash
+            self.unprobed += (len(parts) + 1, seen[1])
         parts += (b"[", record, b",", opened, b"}]\n")
         self.count = count = self.count + 1
-        self.decisions[result.decision] = None
-        if sha not in self.rulesets:
-            self._ruleset(sha, ruleset)
         return opened, self.id_prefix, _PLACES[count] if count < _MAX_PLACE else b'%d"}' % count
 
     def _add(self, result: Result, case: Any, decided: bytes, record: bytes | None) -> None:
         ruleset = result.ruleset
-        sha = ruleset.sha256
-        personal = self.personal.get(sha) or self._personal(ruleset)
+        seen = self.seen.get(result.decision)
+        if seen is None or seen[0] is not ruleset:
+            seen = self._seen(result.decision, ruleset)
+        personal = seen[1]
         if record is None:  # the text as `json_text({"case": case})` writes it
             record = b'{"case":%b}' % json_text(case).encode("utf-8")
         # a case whose text names none of the facts to hash (the usual one) is not walked
@@ -163,24 +167,26 @@ class BlockBuilder:
             record = _hashed(case, personal[0], record)
         self.parts += (b"[", record, b",", decided, b"]\n")
         self.count += 1
-        self.decisions[result.decision] = None
+
+    def _seen(self, decision: str, ruleset: Any) -> tuple[Any, tuple]:
+        """The block's first entry of a decision (of this rule set): the decision and the
+        rule set are named in the block, the rule set's text goes with it (unless it went
+        with an earlier block). Returns what the next entries of the decision look up:
+        the rule set, and its facts to hash with how their keys end in JSON."""
+        sha = ruleset.sha256
+        personal = self.personal.get(sha)
+        if personal is None:
+            names = list(dict.fromkeys([*ruleset.personal_data, *self.hash_facts]))
+            personal = self.personal[sha] = (names, tuple(dict.fromkeys(
+                (n.rsplit(".", 1)[-1] + '"').encode("utf-8") for n in names)))
+        self.decisions[decision] = None
         if sha not in self.rulesets:
-            self._ruleset(sha, ruleset)
-
-    def _personal(self, ruleset: Any) -> tuple[list[str], tuple[bytes, ...]]:
-        """The facts to hash of a rule set's decisions, and how their keys end in JSON."""
-        names = list(dict.fromkeys([*ruleset.personal_data, *self.hash_facts]))
-        personal = self.personal[ruleset.sha256] = (names, tuple(dict.fromkeys(
-            (n.rsplit(".", 1)[-1] + '"').encode("utf-8") for n in names)))
-        return personal
-
-    def _ruleset(self, sha: str, ruleset: Any) -> None:
-        """The block's first decision of a rule set: its text goes with the block, unless
-        it went with an earlier one."""
-        self.rulesets[sha] = ruleset.id
-        if sha not in self.handed:
-            self.texts[sha] = (sha, ruleset.id, ruleset.file, ruleset.origin, ruleset.text,
-                               self.made_at)
+            self.rulesets[sha] = ruleset.id
+            if sha not in self.handed:
+                self.texts[sha] = (sha, ruleset.id, ruleset.file, ruleset.origin, ruleset.text,
+                                   self.made_at)
+        seen = self.seen[decision] = (ruleset, personal)
+        return seen
 
     def take(self) -> Block | None:
         """The block built so far (None when empty); the next entries start a new block."""
