@@ -368,9 +368,11 @@ def large_duur(engine, size: int, rounds: int) -> tuple[float, float, list, bool
 
 
 def logging_costs(engine, raws: list[bytes], folder: Path, rounds: int) -> dict[str, float]:
-    """µs per decision of logging it: as a batch worker does (a block builder given the line
-    as read and the result as printed, its blocks written by the log writer), and through
-    the Python API (`writer.add(result, case)`), also with a personal fact to hash."""
+    """µs per decision of logging it: as a batch worker does (`log_line` given the line as
+    read and the result as printed, and giving the printed line's pieces with its log id;
+    its blocks written by the log writer), and through the Python API
+    (`writer.add(result, case)`, which encodes the result and the case itself), also with
+    a personal fact to hash."""
     from regelwerk.engine.base.errors import RegelwerkError
     from regelwerk.engine.log.decisionlog import DecisionLog
     from regelwerk.engine.rulefiles.yamlsource import load_json_record
@@ -392,12 +394,14 @@ def logging_costs(engine, raws: list[bytes], folder: Path, rounds: int) -> dict[
         with log.writer() as writer:
             builder = log.builder()
             results = [engine.decide_record(r) for r, _, _ in decided]
-            texts = [result.as_json().encode("utf-8") for result in results]
+            texts = [result.json_opened().encode("utf-8") for result in results]
+            blocks: list = []
             start = time.perf_counter()
             for (record, _, raw), result, text in zip(decided, results, texts):
-                if builder.full():
-                    writer.write(builder.take())
-                builder.add(result, record["case"], text, raw)
+                builder.log_line(result, record["case"], text, raw, blocks)
+                if blocks:
+                    writer.write(*blocks)
+                    blocks.clear()
             writer.write(builder.take())
             costs["batch"].append((time.perf_counter() - start) / len(decided))
 

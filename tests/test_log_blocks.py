@@ -177,6 +177,34 @@ def test_a_batch_hashes_personal_facts_however_the_line_spells_them(cli, tmp_pat
     assert b"Peeters" not in log_bytes(private_decision_log)
 
 
+def test_a_batch_hashes_the_personal_facts_of_just_the_lines_that_hold_them(
+        cli, tmp_path, private_decision_log):
+    # The lines of a block are probed for personal facts together: a block where a few
+    # lines of two rule sets hold some must still hash those, and only those.
+    klacht = "ovsg.klacht.antwoordtermijn"
+    complaint = {"klacht": {"ontvangen_op": "2026-11-02", "schriftelijk": True}}
+    records = []
+    for n in range(40):
+        if n % 10 == 3:
+            records.append({"decision": DUUR, "on": ON,
+                            "case": dict(CASE, trainee={"naam": f"Naam-van-trainee-{n}"})})
+        elif n % 10 == 7:
+            records.append({"decision": klacht, "on": ON,
+                            "case": dict(complaint, klager={"naam": f"Naam-van-klager-{n}"})})
+        else:
+            records.append({"decision": (DUUR, klacht, GELDIGHEID)[n % 3], "on": ON,
+                            "case": CASE if n % 3 != 1 else complaint})
+    out = _batch(cli, tmp_path, records)
+    entries = DecisionLog(private_decision_log).entries()
+    assert [e.id for e in entries] == [o["log_id"] for o in out]
+    hashed = {n: e.hashed_facts for n, e in enumerate(entries) if e.hashed_facts}
+    assert hashed == {n: ["trainee.naam"] if n % 10 == 3 else ["klager"]
+                      for n in range(40) if n % 10 in (3, 7)}
+    assert all(e.facts == r["case"] for e, r in zip(entries, records) if not e.hashed_facts)
+    assert b"Naam-van-trainee-" not in log_bytes(private_decision_log)
+    assert b"Naam-van-klager-" not in log_bytes(private_decision_log)
+
+
 def test_a_batch_logs_the_case_not_what_else_a_line_carries(cli, tmp_path, private_decision_log):
     out = _batch(cli, tmp_path, [{"decision": DUUR, "on": ON, "case": CASE,
                                   "opmerking": "An Peeters belde"}])

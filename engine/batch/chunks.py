@@ -15,7 +15,7 @@ from typing import Any
 from ..base.errors import UsageError
 from ..rulefiles.yamlsource import load_json_record
 from .input import TOO_LONG, BadRow, CsvRow, Lines, jsonl_chunks, too_long_message
-from .lines import DECIDED, INTERNAL, decide_json_line, decide_line
+from .lines import DECIDED, INTERNAL, decide_into, decide_json_line
 
 __all__ = ["BadRow", "CsvRow", "Lines", "chunk_items", "chunk_len", "csv_record", "decide_chunk",
            "decide_one", "jsonl_chunks"]
@@ -101,16 +101,15 @@ def decide_chunk(engine: Any, chunk: Any, decision: str | None, on: Any,
     blocks to write). `builder`, when given, is a decision-log block builder
     (`log.blocks.BlockBuilder`): each decision is added to it and its line gets a `log_id`."""
     blocks: list = []
-    out: list[bytes] = []  # encoded line by line: the log keeps the same bytes
+    out: list[bytes] = []  # the pieces of the lines, encoded once: the log keeps the same bytes
     failed = internal = 0
     for number, item in chunk_items(chunk):
-        text, status = decide_line(number, decide_one, (engine, item, decision, on), builder,
-                                   blocks)
-        out.append(text)
+        status = decide_into(out, number, decide_one, (engine, item, decision, on), builder,
+                             blocks)
+        out.append(b"\n")
         if status != DECIDED:
             failed += 1
             internal += status == INTERNAL
-    out.append(b"")
     if builder is not None and len(builder):
         blocks.append(builder.take())
-    return b"\n".join(out), failed, internal, blocks
+    return b"".join(out), failed, internal, blocks

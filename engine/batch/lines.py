@@ -53,19 +53,30 @@ def decide_line(number: int, decide: Callable[..., tuple], args: tuple, builder:
     one output line (UTF-8, no newline) and DECIDED, FAILED or INTERNAL. With a decision-log
     `builder`, the decision is added to its block and the line carries its log id; a block
     that is full is moved to `blocks` first, to be written before the line is handed out."""
+    pieces: list[bytes] = []
+    status = decide_into(pieces, number, decide, args, builder, blocks)
+    return b"".join(pieces), status
+
+
+def decide_into(out: list[bytes], number: int, decide: Callable[..., tuple], args: tuple,
+                builder: Any, blocks: list) -> int:
+    """`decide_line`, its line appended to `out` as pieces (joined, they are the line), so
+    a chunk of lines is copied once, when it is joined."""
     try:
         result, case, record = decide(*args)
-        text = result.as_json().encode("utf-8")
-        if builder is not None:
-            if builder.full():
-                blocks.append(builder.take())
-            logged = builder.add(result, case, text, record)
-            text = b"".join((text[:-1], b',"log_id":"', logged.encode(), b'"}'))
-        return text, DECIDED
+        if builder is None:
+            out.append(result.as_json().encode("utf-8"))
+        else:
+            out += builder.log_line(result, case, result.json_opened().encode("utf-8"),
+                                    record, blocks)
+        return DECIDED
     except RegelwerkError as err:
-        return error_line(number, str(err)), FAILED
+        out.append(error_line(number, str(err)))
+        return FAILED
     except RecursionError:
-        return error_line(number, "the line is nested too deeply"), FAILED
+        out.append(error_line(number, "the line is nested too deeply"))
+        return FAILED
     except Exception as err:  # noqa: BLE001 - a bug: name it on its line, go on
         message = f"internal error: {type(err).__name__}: {' '.join(str(err).split())}"
-        return error_line(number, message), INTERNAL
+        out.append(error_line(number, message))
+        return INTERNAL

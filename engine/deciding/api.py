@@ -71,6 +71,14 @@ class Result:
         warnings = f',"warnings":{_dumps(self.warnings)}' if self.warnings else ""
         return f'{opening}{self.on.isoformat()}{middle}{outputs},"uitleg":{notes}{warnings}}}'
 
+    def json_opened(self) -> str:
+        """`as_json()` without its closing brace, for a line that adds a key (the decision
+        log's `log_id`) without copying the rest."""
+        outputs, notes = self.json_parts()
+        opening, middle = _json_frame(self.decision, self.ruleset, self.version)
+        warnings = f',"warnings":{_dumps(self.warnings)}' if self.warnings else ""
+        return f'{opening}{self.on.isoformat()}{middle}{outputs},"uitleg":{notes}{warnings}'
+
     def json_parts(self) -> tuple[str, str]:
         """The outputs and the notes as JSON text, encoded once (the log stores the same)."""
         parts = self.__dict__.get("_json_parts")

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..base.jsonvalues import json_text
+from ..rulefiles.yamlsource import load_json_record
 from .entry import Entry
 from .personal import _may_hold, hash_facts
 
@@ -35,6 +36,9 @@ COMPRESSION = 1  # Zstandard level (see pack)
 
 _KEYS = random.Random()
 os.register_at_fork(after_in_child=_KEYS.seed)  # a forked worker must not repeat the parent's
+
+
+_monotonic = time.monotonic
 
 
 def new_block_key() -> str:
@@ -66,7 +70,11 @@ class BlockBuilder:
     """Collects the entries of one block; needs no connection, so a worker process can build
     blocks that the process owning the log writes.
 
-    `hash_facts` are facts to log only as a hash besides each rule set's personal data."""
+    `hash_facts` are facts to log only as a hash besides each rule set's personal data.
+
+    Deciding is fast, so logging must be too: an entry is kept as the pieces of its line
+    (`[`, case record, `,`, decision, `]`), joined once when the block is taken, and a
+    batch line gets its log id from `log_line` in the same call that adds it."""
 
     def __init__(self, engine: str, hash_facts: Iterable[str] = (),
                  keys: Iterator[str] | None = None) -> None:
@@ -82,64 +90,153 @@ class BlockBuilder:
         self.key = ""  # chosen with the first entry: a builder made before a fork is not shared
         self.made_at = ""
         self.started = 0.0
-        self.lines: list[bytes] = []
+        self.count = 0
+        self.parts: list[bytes] = []  # five pieces per entry: `[`, record, `,`, decided, `]\n`
+        # records not yet probed for facts to hash, as their place in parts and their rule
+        # set's `personal`, in turn: a batch's records are probed together (see `_probe`)
+        self.unprobed: list[Any] = []
         self.decisions: dict[str, None] = {}
+        self.seen: dict[str, tuple[Any, tuple]] = {}  # by decision id, see _seen
         self.rulesets: dict[str, str] = {}  # sha256 -> rule-set id
         self.texts: dict[str, tuple] = {}
+        self.id_prefix = b""  # `,"log_id":"KEY-` as a batch line ends
+
+    def _open(self) -> None:
+        """Begin the block with its first entry: its key, and when it was begun."""
+        self.key = new_block_key() if self.keys is None else next(self.keys)
+        self.made_at = _now()
+        self.started = _monotonic()
+        self.id_prefix = b',"log_id":"%b-' % self.key.encode("ascii")
 
     def __len__(self) -> int:
-        return len(self.lines)
+        return self.count
 
     def full(self) -> bool:
         """Whether the next entry starts a new block: this one holds BLOCK_ENTRIES, or its
         first decision was made more than BLOCK_SECONDS ago."""
-        lines = len(self.lines)
-        return lines >= BLOCK_ENTRIES or (lines > 0 and
-                                          time.monotonic() - self.started > BLOCK_SECONDS)
+        count = self.count
+        return count >= BLOCK_ENTRIES or (count > 0 and
+                                          _monotonic() - self.started > BLOCK_SECONDS)
 
     def add(self, result: Result, case: Any, decided: bytes, record: bytes | None = None) -> str:
         """Add one decision: its result, the case facts, the decision as JSON (UTF-8, as
         `Result.as_json` gives it) and, when the case came as a JSON record
         `{decision, on, case}`, that record as received (UTF-8). Returns the decision id."""
-        lines = self.lines
-        if not lines:
-            self.key = new_block_key() if self.keys is None else next(self.keys)
-            self.made_at = _now()
-            self.started = time.monotonic()
+        if not self.count:
+            self._open()
+        self._add(result, case, decided, record)
+        return f"{self.key}-{self.count}"
+
+    def log_line(self, result: Result, case: Any, opened: bytes, record: bytes | None,
+                 blocks: list) -> tuple[bytes, bytes, bytes]:
+        """A batch line logged: the block moved to `blocks` first when it is full (see
+        `full`), the decision added (see `add`; its record is probed for facts to hash
+        when the block is taken), and the pieces of the decision's line as printed, which
+        ends with its `log_id`. `opened` is the decision as JSON without its closing brace
+        (`Result.json_opened`): the line and the log take it as it is, no copy is made.
+        `add` written out in one call, as a batch makes one per line."""
+        count = self.count
+        if not count:
+            self._open()
+        elif count >= BLOCK_ENTRIES or _monotonic() - self.started > BLOCK_SECONDS:
+            blocks.append(self.take())
+            self._open()
         ruleset = result.ruleset
+        seen = self.seen.get(result.decision)
+        if seen is None or seen[0] is not ruleset:
+            seen = self._seen(result.decision, ruleset)
+        if record is None:  # the text as `json_text({"case": case})` writes it
+            record = b'{"case":%b}' % json_text(case).encode("utf-8")
+        parts = self.parts
+        if seen[1][0]:  # facts to hash
+            self.unprobed += (len(parts) + 1, seen[1])
+        parts += (b"[", record, b",", opened, b"}]\n")
+        self.count = count = self.count + 1
+        return opened, self.id_prefix, _PLACES[count] if count < _MAX_PLACE else b'%d"}' % count
+
+    def _add(self, result: Result, case: Any, decided: bytes, record: bytes | None) -> None:
+        ruleset = result.ruleset
+        seen = self.seen.get(result.decision)
+        if seen is None or seen[0] is not ruleset:
+            seen = self._seen(result.decision, ruleset)
+        personal = seen[1]
+        if record is None:  # the text as `json_text({"case": case})` writes it
+            record = b'{"case":%b}' % json_text(case).encode("utf-8")
+        # a case whose text names none of the facts to hash (the usual one) is not walked
+        if personal[0] and _may_hold(record, personal[1]):
+            record = _hashed(case, personal[0], record)
+        self.parts += (b"[", record, b",", decided, b"]\n")
+        self.count += 1
+
+    def _seen(self, decision: str, ruleset: Any) -> tuple[Any, tuple]:
+        """The block's first entry of a decision (of this rule set): the decision and the
+        rule set are named in the block, the rule set's text goes with it (unless it went
+        with an earlier block). Returns what the next entries of the decision look up:
+        the rule set, and its facts to hash with how their keys end in JSON."""
         sha = ruleset.sha256
         personal = self.personal.get(sha)
         if personal is None:
             names = list(dict.fromkeys([*ruleset.personal_data, *self.hash_facts]))
             personal = self.personal[sha] = (names, tuple(dict.fromkeys(
                 (n.rsplit(".", 1)[-1] + '"').encode("utf-8") for n in names)))
-        if record is None:  # the text as `json_text({"case": case})` writes it
-            record = b'{"case":%b}' % json_text(case).encode("utf-8")
-        # a case whose text names none of the facts to hash (the usual one) is not walked
-        if personal[0] and _may_hold(record, personal[1]):
-            case, hashed = hash_facts(case, personal[0])
-            if hashed:
-                record = json_text({"case": case, "hashed_facts": hashed}).encode("utf-8")
-        lines.append(b"[%b,%b]" % (record, decided))
-        self.decisions[result.decision] = None
+        self.decisions[decision] = None
         if sha not in self.rulesets:
             self.rulesets[sha] = ruleset.id
             if sha not in self.handed:
                 self.texts[sha] = (sha, ruleset.id, ruleset.file, ruleset.origin, ruleset.text,
                                    self.made_at)
-        return f"{self.key}-{len(lines)}"
+        seen = self.seen[decision] = (ruleset, personal)
+        return seen
 
     def take(self) -> Block | None:
         """The block built so far (None when empty); the next entries start a new block."""
-        if not self.lines:
+        if not self.count:
             return None
+        parts = self.parts
+        if self.unprobed:
+            self._probe()
+        # entries are lines: a newline between them, none after the last
+        parts[-1] = parts[-1][:-1]
         block = Block(
-            self.key, self.made_at, len(self.lines), _spaced(self.decisions),
+            self.key, self.made_at, self.count, _spaced(self.decisions),
             _spaced(dict.fromkeys(self.rulesets.values())), _spaced(self.rulesets), self.engine,
-            pack(b"\n".join(self.lines)), self.texts)
+            pack(b"".join(parts)), self.texts)
         self.handed.update(self.texts)
         self._start()
         return block
+
+    def _probe(self) -> None:
+        """Hash the personal facts of the records of a batch (see `log_line`). They are
+        probed together first: when their text, joined, names none of the facts to hash of
+        any of their rule sets (the usual block), none of them does."""
+        parts, unprobed = self.parts, self.unprobed
+        places, personals = unprobed[::2], unprobed[1::2]
+        kinds = {id(personal): personal[1] for personal in personals}
+        tails = tuple(dict.fromkeys(tail for ends in kinds.values() for tail in ends))
+        if _may_hold(b"\n".join([parts[place] for place in places]), tails):
+            for place, (names, ends) in zip(places, personals):
+                record = parts[place]
+                if _may_hold(record, ends):
+                    # the case as it was read from this text (a CSV row's typed facts are
+                    # written as JSON values, which read back as the same values)
+                    case = load_json_record(record).get("case", {})
+                    parts[place] = _hashed(case, names, record)
+        self.unprobed = []
+
+
+def _hashed(case: Any, names: list[str], record: bytes) -> bytes:
+    """A case record with the named facts hashed (see `personal.hash_facts`); the record as
+    it is when the case holds none of them. Called only for a record whose text may name
+    one of them (see `_may_hold`): the usual case is not walked."""
+    case, hashed = hash_facts(case, names)
+    if hashed:
+        return json_text({"case": case, "hashed_facts": hashed}).encode("utf-8")
+    return record
+
+
+# how a batch line ends after its block key: the place in the block and the closing brace
+_PLACES = [b'%d"}' % n for n in range(BLOCK_ENTRIES + 1)]
+_MAX_PLACE = len(_PLACES)
 
 
 def pack(entries: bytes) -> bytes:
