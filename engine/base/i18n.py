@@ -17,7 +17,7 @@ import gettext
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import cache
+from functools import cache, lru_cache
 
 DOMAIN = "regelwerk"
 LANGUAGES = ("nl", "en")
@@ -57,6 +57,7 @@ def language() -> str:
     return DEFAULT
 
 
+@lru_cache(maxsize=64)
 def _language_of(value: str) -> str | None:
     """'en' of 'en_GB.UTF-8', 'nl' of 'nl_BE@euro'; None for '', 'C', 'POSIX', 'C.UTF-8'."""
     code = value.split(":")[0].split(".")[0].split("@")[0].split("_")[0].split("-")[0].lower()

@@ -16,7 +16,7 @@ import sys
 import click
 
 from ..base.errors import RegelwerkError, RuleFileError, printable
-from ..base.i18n import _, set_language
+from ..base.i18n import _, language, set_language
 
 INTERNAL_ERROR = 4
 
@@ -122,7 +122,9 @@ class State:
 def main(ctx: click.Context, rules: tuple[str, ...], log_path: str | None, no_log: bool,
          lang: str | None) -> None:
     """regelwerk: decide, explain and manage education regulations written as rule files."""
-    set_language(lang)  # every run chooses again: None is the environment's choice
+    # every run chooses again, and once: the environment is not read for every message
+    set_language(lang or language())
+    ctx.call_on_close(lambda: set_language(None))
     if log_path and no_log:
         raise click.UsageError(_("give --log PATH or --no-log, not both"))
     if log_path is not None and not log_path.strip():  # never a silent fall-back to the default

@@ -16,7 +16,7 @@ from typing import Any
 
 from ..base.dates import date_problem
 from ..base.errors import CaseError
-from ..base.i18n import N_, _
+from ..base.i18n import N_, _, language
 from ..base.suggest import closest
 
 MISSING = object()
@@ -461,8 +461,23 @@ def _closest(name: str, pool: tuple[str, ...]) -> str | None:
     return closest(name, pool)
 
 
+_DESCRIBED: dict[tuple, tuple[list[FactSpec], str]] = {}
+
+
 def describe_unknown(unknown: list[str], specs: list[FactSpec]) -> str:
-    """One line naming the unknown facts (the first few), with the closest declared name."""
+    """One line naming the unknown facts (the first few), with the closest declared name;
+    made once per set of unknown names, decision and language (a batch whose every line
+    carries the same undeclared fact gets the same warning on every line)."""
+    key = (tuple(unknown), id(specs), language())
+    found = _DESCRIBED.get(key)
+    if found is None or found[0] is not specs:  # the id of a collected list may be reused
+        if len(_DESCRIBED) > 10_000:
+            _DESCRIBED.clear()
+        found = _DESCRIBED[key] = (specs, _describe_unknown(unknown, specs))
+    return found[1]
+
+
+def _describe_unknown(unknown: list[str], specs: list[FactSpec]) -> str:
     names = tuple(spec.name for spec in specs)
     shown = []
     for name in unknown[:MAX_UNKNOWN_SHOWN]:

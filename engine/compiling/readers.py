@@ -5,13 +5,14 @@ straight line.
 given twice, undeclared facts, every kind of wrong value, each with its message. Most cases
 are plain: nested objects holding exactly the declared facts, each of its declared type.
 For those, the function made here does the whole work in one call: it walks the case along
-the declared names, checks that no undeclared key is given (at every level it walks, and
+the declared names, notes whether an undeclared key is given (at every level it walks, and
 in the items of a list of records), checks and converts each value, and returns the facts
-as `read_facts` gives them. At the first thing that is not plain (an undeclared or dotted
-key, a missing required fact, a value of another type, an impossible date) it returns
-None, and the caller reads the case the general way, which finds the same facts or says
-what is wrong. So the function never decides anything the general reader would not: it is
-only allowed to be stricter, never looser.
+as `read_facts` gives them with whether the case was plain: when it was not, the caller
+names the undeclared facts with `unknown_facts` (a warning, or an error in a strict rule
+set). At the first thing it cannot judge (a dotted key, a missing required fact, a value
+of another type, an impossible date) it returns None, and the caller reads the case the
+general way, which finds the same facts or says what is wrong. So the function never
+decides anything the general reader would not: it is only allowed to be stricter.
 
 The source is made of this module's own statements: a fact or field name from a rule file
 enters it only as a string literal made by repr(); values (defaults, allowed texts, key
@@ -26,7 +27,7 @@ from typing import Any
 
 from .facts import FactSpec
 
-Reader = Callable[[dict], "dict | None"]
+Reader = Callable[[dict], "tuple[dict, bool] | None"]
 
 
 class _Source:
@@ -34,7 +35,7 @@ class _Source:
 
     def __init__(self) -> None:
         self.lines: list[str] = []
-        self.names: dict[str, Any] = {"_iso": _dt.date.fromisoformat}
+        self.names: dict[str, Any] = {"_iso": _dt.date.fromisoformat, "_dotted": _dotted}
         self.depth = 2  # inside `def read(case):` and its `try:`
         self.count = 0
 
@@ -90,8 +91,8 @@ def _check_list(src: _Source, spec: FactSpec, var: str) -> None:
         _check(src, items, item)
         src.emit(f"{out}.append({item})")
     else:
-        fields = src.const(frozenset(items))
-        src.emit(f"if type({item}) is not dict or not {item}.keys() <= {fields}: return None")
+        src.emit(f"if type({item}) is not dict: return None")
+        _keys_declared(src, item, frozenset(items))
         values = []
         for name, field in items.items():
             value = src.var()
@@ -101,6 +102,19 @@ def _check_list(src: _Source, spec: FactSpec, var: str) -> None:
         src.emit(f"{out}.append({{{', '.join(values)}}})")
     src.depth -= 1
     src.emit(f"{var} = {out}")
+
+
+def _keys_declared(src: _Source, mapping: str, known: frozenset) -> None:
+    """Statements checking that the keys of `mapping` are declared names: an undeclared
+    name (no dots) only makes the case not plain (the caller then names it in a warning);
+    a dotted key may spell a declared fact, which only the general reader judges."""
+    src.emit(f"if not {mapping}.keys() <= {src.const(known)}:")
+    src.emit(f"    if _dotted({mapping}, {src.const(known)}): return None")
+    src.emit("    plain = False")
+
+
+def _dotted(mapping: dict, known: frozenset) -> bool:
+    return any("." in key for key in mapping.keys() - known)
 
 
 def _optional(src: _Source, spec: FactSpec, var: str) -> None:
@@ -134,8 +148,8 @@ def _walk(src: _Source, node: dict, holder: str, specs: dict[str, FactSpec], pre
             src.emit(f"if {value} is None: return None")
         else:  # a group given null or not at all: every fact in it takes its default
             src.emit(f"if {value} is None: {value} = {{}}")
-        src.emit(f"if type({value}) is not dict or not {value}.keys() <= "
-                 f"{src.const(frozenset(inner))}: return None")
+        src.emit(f"if type({value}) is not dict: return None")
+        _keys_declared(src, value, frozenset(inner))
         _walk(src, inner, value, specs, name + ".", found)
 
 
@@ -163,12 +177,13 @@ def make_reader(specs: list[FactSpec]) -> Reader | None:
     if shape is None or not specs:
         return None
     src = _Source()
-    src.emit(f"if type(case) is not dict or not case.keys() <= "
-             f"{src.const(frozenset(shape))}: return None")
+    src.emit("if type(case) is not dict: return None")
+    src.emit("plain = True")
+    _keys_declared(src, "case", frozenset(shape))
     found: dict[str, str] = {}
     _walk(src, shape, "case", {s.name: s for s in specs}, "", found)
     env = ", ".join(f"{s.name!r}: {found[s.name]}" for s in specs)
-    src.emit(f"return {{{env}}}")
+    src.emit(f"return {{{env}}}, plain")
     body = "\n".join(src.lines)
     source = (f"def read(case):\n    try:\n{body}\n"
               f"    except (ValueError, TypeError):\n        return None\n")

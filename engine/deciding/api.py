@@ -204,10 +204,14 @@ class Engine:
                     self._resolved.clear()
                 self._resolved[key] = found
         day, ruleset, version, decision, reader = found
-        # a plain case (declared facts only, each of its type) is read by the decision's
-        # generated reader; any other by the general one, which says what is wrong
-        facts = reader(case) if reader is not None else None
-        warnings = self.check_facts(ruleset, decision, case) if facts is None else None
+        # a plain case (declared facts, each of its type, perhaps undeclared ones beside them)
+        # is read by the decision's generated reader; any other by the general one
+        read = reader(case) if reader is not None else None
+        if read is None:
+            facts, warnings = None, self.check_facts(ruleset, decision, case)
+        else:  # a case that gives undeclared facts too: name them
+            facts, plain = read
+            warnings = None if plain else self.check_facts(ruleset, decision, case)
         result, env = self.evaluate(ruleset, version, decision, case, day, warnings, facts)
         return result, decision, env
 
