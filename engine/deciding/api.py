@@ -66,10 +66,7 @@ class Result:
         """`as_dict()` as one line of JSON, the same text `json.dumps` gives, built faster:
         what surrounds the date and the outcome is serialised once per decision of a
         version, dates are turned into text by the JSON encoder itself."""
-        outputs, notes = self.json_parts()
-        opening, middle = _json_frame(self.decision, self.ruleset, self.version)
-        warnings = f',"warnings":{_dumps(self.warnings)}' if self.warnings else ""
-        return f'{opening}{self.on.isoformat()}{middle}{outputs},"uitleg":{notes}{warnings}}}'
+        return self.json_opened() + "}"
 
     def json_opened(self) -> str:
         """`as_json()` without its closing brace, for a line that adds a key (the decision
