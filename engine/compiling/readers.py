@@ -23,33 +23,24 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Callable
-from typing import Any
 
 from .facts import FactSpec
+from .generated import Source
 
 Reader = Callable[[dict], "tuple[dict, bool] | None"]
 
 
-class _Source:
-    """Statements of the reader, with their indentation, and the globals they name."""
+class _Source(Source):
+    """The reader's statements (see `generated.Source`), with names for its variables."""
 
     def __init__(self) -> None:
-        self.lines: list[str] = []
-        self.names: dict[str, Any] = {"_iso": _dt.date.fromisoformat, "_dotted": _dotted}
-        self.depth = 2  # inside `def read(case):` and its `try:`
+        super().__init__()
+        self.names.update(_iso=_dt.date.fromisoformat, _dotted=_dotted)
         self.count = 0
-
-    def emit(self, statement: str) -> None:
-        self.lines.append("    " * self.depth + statement)
 
     def var(self, prefix: str = "v") -> str:
         self.count += 1
         return f"{prefix}{self.count}"
-
-    def const(self, value: Any) -> str:
-        key = f"k{len(self.names)}"
-        self.names[key] = value
-        return key
 
 
 def _check(src: _Source, spec: FactSpec, var: str) -> None:
@@ -57,19 +48,19 @@ def _check(src: _Source, spec: FactSpec, var: str) -> None:
     return None when `spec.convert` would refuse it (or might: being stricter is allowed)."""
     kind = spec.type
     if kind == "bool":
-        src.emit(f"if {var} is not True and {var} is not False: return None")
+        src.line(f"if {var} is not True and {var} is not False: return None")
     elif kind == "date":
-        src.emit(f"if type({var}) is not str or len({var}) != 10 or {var}[4] != '-' "
+        src.line(f"if type({var}) is not str or len({var}) != 10 or {var}[4] != '-' "
                  f"or {var}[7] != '-': return None")
-        src.emit(f"{var} = _iso({var})")  # ValueError: an impossible date, read again
+        src.line(f"{var} = _iso({var})")  # ValueError: an impossible date, read again
     elif kind == "text":
-        src.emit(f"if type({var}) is not str: return None")
+        src.line(f"if type({var}) is not str: return None")
         if spec.one_of is not None:
-            src.emit(f"if {var} not in {src.const(tuple(spec.one_of))}: return None")
+            src.line(f"if {var} not in {src.name(tuple(spec.one_of))}: return None")
     elif kind == "integer":
-        src.emit(f"if type({var}) is not int: return None")
+        src.line(f"if type({var}) is not int: return None")
     elif kind == "number":
-        src.emit(f"if type({var}) is not int and (type({var}) is not float "
+        src.line(f"if type({var}) is not int and (type({var}) is not float "
                  f"or {var} - {var} != 0.0): return None")  # not finite: inf - inf is nan
     elif kind == "list":
         _check_list(src, spec, var)
@@ -78,39 +69,39 @@ def _check(src: _Source, spec: FactSpec, var: str) -> None:
 
 
 def _check_list(src: _Source, spec: FactSpec, var: str) -> None:
-    src.emit(f"if type({var}) is not list: return None")
+    src.line(f"if type({var}) is not list: return None")
     items = spec.items
     if items is None:
-        src.emit(f"{var} = list({var})")
+        src.line(f"{var} = list({var})")
         return
     out, item = src.var("o"), src.var("i")
-    src.emit(f"{out} = []")
-    src.emit(f"for {item} in {var}:")
+    src.line(f"{out} = []")
+    src.line(f"for {item} in {var}:")
     src.depth += 1
     if isinstance(items, FactSpec):
         _check(src, items, item)
-        src.emit(f"{out}.append({item})")
+        src.line(f"{out}.append({item})")
     else:
-        src.emit(f"if type({item}) is not dict: return None")
+        src.line(f"if type({item}) is not dict: return None")
         _keys_declared(src, item, frozenset(items))
         values = []
         for name, field in items.items():
             value = src.var()
-            src.emit(f"{value} = {item}.get({name!r})")
+            src.line(f"{value} = {item}.get({name!r})")
             _optional(src, field, value)
             values.append(f"{name!r}: {value}")
-        src.emit(f"{out}.append({{{', '.join(values)}}})")
+        src.line(f"{out}.append({{{', '.join(values)}}})")
     src.depth -= 1
-    src.emit(f"{var} = {out}")
+    src.line(f"{var} = {out}")
 
 
 def _keys_declared(src: _Source, mapping: str, known: frozenset) -> None:
     """Statements checking that the keys of `mapping` are declared names: an undeclared
     name (no dots) only makes the case not plain (the caller then names it in a warning);
     a dotted key may spell a declared fact, which only the general reader judges."""
-    src.emit(f"if not {mapping}.keys() <= {src.const(known)}:")
-    src.emit(f"    if _dotted({mapping}, {src.const(known)}): return None")
-    src.emit("    plain = False")
+    src.line(f"if not {mapping}.keys() <= {src.name(known)}:")
+    src.line(f"    if _dotted({mapping}, {src.name(known)}): return None")
+    src.line("    plain = False")
 
 
 def _dotted(mapping: dict, known: frozenset) -> bool:
@@ -120,12 +111,12 @@ def _dotted(mapping: dict, known: frozenset) -> bool:
 def _optional(src: _Source, spec: FactSpec, var: str) -> None:
     """`var` holds a fact's value as given, None when absent: its default, or converted."""
     if spec.required:
-        src.emit(f"if {var} is None: return None")
+        src.line(f"if {var} is None: return None")
         _check(src, spec, var)
         return
-    src.emit(f"if {var} is None:")
-    src.emit(f"    {var} = {src.const(spec.default)}")
-    src.emit("else:")
+    src.line(f"if {var} is None:")
+    src.line(f"    {var} = {src.name(spec.default)}")
+    src.line("else:")
     src.depth += 1
     _check(src, spec, var)
     src.depth -= 1
@@ -137,7 +128,7 @@ def _walk(src: _Source, node: dict, holder: str, specs: dict[str, FactSpec], pre
     from the mapping in `holder`, whose keys were checked to be declared at this level."""
     for key, inner in node.items():
         value = src.var()
-        src.emit(f"{value} = {holder}.get({key!r})")
+        src.line(f"{value} = {holder}.get({key!r})")
         name = prefix + key
         if inner is True:
             _optional(src, specs[name], value)
@@ -145,10 +136,10 @@ def _walk(src: _Source, node: dict, holder: str, specs: dict[str, FactSpec], pre
             continue
         below = [s for n, s in specs.items() if n.startswith(name + ".")]
         if any(s.required for s in below):
-            src.emit(f"if {value} is None: return None")
+            src.line(f"if {value} is None: return None")
         else:  # a group given null or not at all: every fact in it takes its default
-            src.emit(f"if {value} is None: {value} = {{}}")
-        src.emit(f"if type({value}) is not dict: return None")
+            src.line(f"if {value} is None: {value} = {{}}")
+        src.line(f"if type({value}) is not dict: return None")
         _keys_declared(src, value, frozenset(inner))
         _walk(src, inner, value, specs, name + ".", found)
 
@@ -177,19 +168,19 @@ def make_reader(specs: list[FactSpec]) -> Reader | None:
     if shape is None or not specs:
         return None
     src = _Source()
-    src.emit("if type(case) is not dict: return None")
-    src.emit("plain = True")
+    src.line("try:")
+    src.depth += 1
+    src.line("if type(case) is not dict: return None")
+    src.line("plain = True")
     _keys_declared(src, "case", frozenset(shape))
     found: dict[str, str] = {}
     _walk(src, shape, "case", {s.name: s for s in specs}, "", found)
     env = ", ".join(f"{s.name!r}: {found[s.name]}" for s in specs)
-    src.emit(f"return {{{env}}}, plain")
-    body = "\n".join(src.lines)
-    source = (f"def read(case):\n    try:\n{body}\n"
-              f"    except (ValueError, TypeError):\n        return None\n")
-    namespace = dict(src.names)
-    exec(compile(source, "<fact reader>", "exec"), namespace)  # noqa: S102 - see module doc
-    return namespace["read"]
+    src.line(f"return {{{env}}}, plain")
+    src.depth -= 1
+    src.line("except (ValueError, TypeError):")  # an impossible date: read again, generally
+    src.line("    return None")
+    return src.function("read", "case")
 
 
 _READERS: dict[int, tuple[list[FactSpec], Reader | None]] = {}
