@@ -67,6 +67,58 @@ _dumps = _make_dumps()
 _encode_text = json.encoder.encode_basestring  # a text as JSON, as `_dumps` writes one
 
 
+_PLAIN = frozenset({str, int, bool, type(None), _dt.date})
+
+
+def _plain(value: Any) -> bool:
+    """Whether msgspec's encoder writes `value` byte for byte as `json_text` does (checked
+    for every character, integers of any size, dates): nothing but texts, integers,
+    booleans, None, dates (not datetimes), floats that are written without an exponent
+    (msgspec writes 1e16 where the json module writes 1e+16, and NaN as null), and lists,
+    tuples and dicts with text keys of those."""
+    kind = type(value)
+    if kind in _PLAIN:
+        return True
+    if kind is float:
+        return value == 0.0 or 1e-4 <= abs(value) < 1e16
+    if kind is dict:
+        for key, item in value.items():
+            if type(key) is not str or (type(item) not in _PLAIN and not _plain(item)):
+                return False
+        return True
+    if kind is list or kind is tuple:
+        for item in value:
+            if type(item) not in _PLAIN and not _plain(item):
+                return False
+        return True
+    return False
+
+
+def plain_json_bytes(value: Any) -> bytes | None:
+    """`json_text(value)` as UTF-8, made straight as bytes by msgspec (three times the
+    speed) when the value is plain (see `_plain`); None for any other value, and for one
+    msgspec refuses (a lone surrogate): `json_text` says what is wrong with it."""
+    try:
+        if _plain(value):
+            return _msgspec_encode()(value)
+    except (RecursionError, UnicodeEncodeError):
+        pass
+    return None
+
+
+_encoder: Any = None
+
+
+def _msgspec_encode() -> Any:
+    """msgspec's JSON encoder, imported when first needed (a single decision does without)."""
+    global _encoder
+    if _encoder is None:
+        import msgspec
+
+        _encoder = msgspec.json.Encoder().encode
+    return _encoder
+
+
 def json_text(value: Any) -> str:
     """Decision values as compact JSON text (dates as ISO text, non-ASCII kept), the same
     text `json.dumps(to_json(value), ensure_ascii=False, separators=(",", ":"))` gives."""

@@ -65,10 +65,9 @@ def decide_into(out: list[bytes], number: int, decide: Callable[..., tuple], arg
     try:
         result, case, record = decide(*args)
         if builder is None:
-            out.append(result.as_json().encode("utf-8"))
+            out += (result.json_opened_bytes(), b"}")
         else:
-            out += builder.log_line(result, case, result.json_opened().encode("utf-8"),
-                                    record, blocks)
+            out += builder.log_line(result, case, result.json_opened_bytes(), record, blocks)
         return DECIDED
     except RegelwerkError as err:
         out.append(error_line(number, str(err)))

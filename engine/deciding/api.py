@@ -19,7 +19,13 @@ from typing import Any
 from ..base.dates import date_problem
 from ..base.errors import CaseError, RegelwerkError, RuleFileError, UsageError
 from ..base.i18n import _
-from ..base.jsonvalues import _dumps, _encode_text, json_text, to_json  # noqa: F401 - re-exported
+from ..base.jsonvalues import (  # noqa: F401 - re-exported
+    _dumps,
+    _encode_text,
+    json_text,
+    plain_json_bytes,
+    to_json,
+)
 from ..compiling.compiler import PEIL, Context
 from ..compiling.facts import describe_unknown, given_facts, parse_date, read_facts, unknown_facts
 from ..compiling.model import Decision, RuleSet, Version
@@ -76,6 +82,20 @@ class Result:
         warnings = f',"warnings":{_dumps(self.warnings)}' if self.warnings else ""
         return f'{opening}{self.on.isoformat()}{middle}{outputs},"uitleg":{notes}{warnings}'
 
+    def json_opened_bytes(self) -> bytes:
+        """`json_opened()` as UTF-8: what a batch prints and logs. A result of plain values
+        (see `jsonvalues.plain_json_bytes`) is written straight as bytes, the same bytes at
+        half the cost; any other goes through `json_opened`."""
+        outputs = plain_json_bytes(self.outputs)
+        notes = plain_json_bytes(self.notes) if outputs is not None else None
+        warnings = self.warnings
+        if notes is None or warnings and plain_json_bytes(warnings) is None:
+            return self.json_opened().encode("utf-8")
+        frame = _json_frame_bytes(self.decision, self.ruleset, self.version)
+        return b'%b%b%b%b,"uitleg":%b%b' % (
+            frame[0], self.on.isoformat().encode("ascii"), frame[1], outputs, notes,
+            b',"warnings":%b' % plain_json_bytes(warnings) if warnings else b"")
+
     def json_parts(self) -> tuple[str, str]:
         """The outputs and the notes as JSON text, encoded once (the log stores the same)."""
         parts = self.__dict__.get("_json_parts")
@@ -113,6 +133,22 @@ def _json_frame(decision: str, ruleset: RuleSet, version: Version) -> tuple[str,
             _FRAMES.clear()
         found = _FRAMES[key] = (ruleset, version, f'{{"decision":{_dumps(decision)},"on":"',
                                 f'","ruleset":{_dumps(ruleset.summary(version))},"result":')
+    return found[2], found[3]
+
+
+_FRAME_BYTES: dict[tuple[str, int, int], tuple[RuleSet, Version, bytes, bytes]] = {}
+
+
+def _json_frame_bytes(decision: str, ruleset: RuleSet, version: Version) -> tuple[bytes, bytes]:
+    """`_json_frame` as UTF-8, made once per decision of a version."""
+    key = (decision, id(ruleset), id(version))
+    found = _FRAME_BYTES.get(key)
+    if found is None or found[0] is not ruleset or found[1] is not version:
+        if len(_FRAME_BYTES) >= 10_000:  # engines built again and again in one process
+            _FRAME_BYTES.clear()
+        opening, middle = _json_frame(decision, ruleset, version)
+        found = _FRAME_BYTES[key] = (ruleset, version, opening.encode("utf-8"),
+                                     middle.encode("utf-8"))
     return found[2], found[3]
 
 
