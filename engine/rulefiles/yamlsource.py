@@ -485,6 +485,9 @@ def load_json_record(raw: bytes | str) -> Any:
     if isinstance(raw, (bytes, bytearray)):  # a tuple: `bytes | bytearray` is built per call
         data = _canonical_record(raw)
         if data is not _NOT_CANONICAL:
+            # within the limits by its text alone (see _within_limits), the usual line
+            if len(raw) <= _MAX_NODES and raw.count(b"{") + raw.count(b"[") <= _MAX_DEPTH:
+                return data
             return _within_limits(raw, data)
         raw = raw.decode("utf-8")  # UnicodeDecodeError: the caller names the line
     try:
@@ -518,6 +521,7 @@ def _within_limits(raw: bytes | str, data: Any) -> Any:
 
 
 _NOT_CANONICAL = object()
+_MAX_NODES, _MAX_DEPTH = CASE_LIMITS.max_nodes, CASE_LIMITS.max_depth
 
 
 def _canonical_record(raw: bytes) -> Any:
@@ -526,11 +530,12 @@ def _canonical_record(raw: bytes) -> Any:
     Such a line holds no duplicate key (encoding a mapping writes each key once), no NaN or
     Infinity and no number out of range (the decoder refuses them); anything else (spaces,
     escapes, an error) takes the strict decoder, which says what is wrong as before."""
+    codec = _msgspec_json()
     try:
-        data = _msgspec_json().decode(raw)
+        data = codec.decode(raw)
     except Exception:  # noqa: BLE001 - whatever the fast decoder refuses, the strict one judges
         return _NOT_CANONICAL
-    if _msgspec_json().encode(data) != (raw[:-1] if raw[-1:] == b"\r" else raw):
+    if codec.encode(data) != (raw[:-1] if raw[-1:] == b"\r" else raw):
         return _NOT_CANONICAL
     return data
 
