@@ -70,7 +70,7 @@ _encode_text = json.encoder.encode_basestring  # a text as JSON, as `_dumps` wri
 _PLAIN = frozenset({str, int, bool, type(None), _dt.date})
 
 
-def _plain(value: Any) -> bool:
+def plain_json(value: Any) -> bool:
     """Whether msgspec's encoder writes `value` byte for byte as `json_text` does (checked
     for every character, integers of any size, dates): nothing but texts, integers,
     booleans, None, dates (not datetimes), floats that are written without an exponent
@@ -83,12 +83,12 @@ def _plain(value: Any) -> bool:
         return value == 0.0 or 1e-4 <= abs(value) < 1e16
     if kind is dict:
         for key, item in value.items():
-            if type(key) is not str or (type(item) not in _PLAIN and not _plain(item)):
+            if type(key) is not str or (type(item) not in _PLAIN and not plain_json(item)):
                 return False
         return True
     if kind is list or kind is tuple:
         for item in value:
-            if type(item) not in _PLAIN and not _plain(item):
+            if type(item) not in _PLAIN and not plain_json(item):
                 return False
         return True
     return False
@@ -96,11 +96,11 @@ def _plain(value: Any) -> bool:
 
 def plain_json_bytes(value: Any) -> bytes | None:
     """`json_text(value)` as UTF-8, made straight as bytes by msgspec (three times the
-    speed) when the value is plain (see `_plain`); None for any other value, and for one
+    speed) when the value is plain (see `plain_json`); None for any other value, and for one
     msgspec refuses (a lone surrogate): `json_text` says what is wrong with it."""
     try:
-        if _plain(value):
-            return _msgspec_encode()(value)
+        if plain_json(value):
+            return msgspec_encoder()(value)
     except (RecursionError, UnicodeEncodeError):
         pass
     return None
@@ -109,7 +109,7 @@ def plain_json_bytes(value: Any) -> bytes | None:
 _encoder: Any = None
 
 
-def _msgspec_encode() -> Any:
+def msgspec_encoder() -> Any:
     """msgspec's JSON encoder, imported when first needed (a single decision does without)."""
     global _encoder
     if _encoder is None:

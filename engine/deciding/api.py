@@ -23,7 +23,8 @@ from ..base.jsonvalues import (  # noqa: F401 - re-exported
     _dumps,
     _encode_text,
     json_text,
-    plain_json_bytes,
+    msgspec_encoder,
+    plain_json,
     to_json,
 )
 from ..compiling.compiler import PEIL, Context
@@ -84,17 +85,21 @@ class Result:
 
     def json_opened_bytes(self) -> bytes:
         """`json_opened()` as UTF-8: what a batch prints and logs. A result of plain values
-        (see `jsonvalues.plain_json_bytes`) is written straight as bytes, the same bytes at
-        half the cost; any other goes through `json_opened`."""
-        outputs = plain_json_bytes(self.outputs)
-        notes = plain_json_bytes(self.notes) if outputs is not None else None
-        warnings = self.warnings
-        if notes is None or warnings and plain_json_bytes(warnings) is None:
-            return self.json_opened().encode("utf-8")
-        frame = _json_frame_bytes(self.decision, self.ruleset, self.version)
-        return b'%b%b%b%b,"uitleg":%b%b' % (
-            frame[0], self.on.isoformat().encode("ascii"), frame[1], outputs, notes,
-            b',"warnings":%b' % plain_json_bytes(warnings) if warnings else b"")
+        (see `jsonvalues.plain_json`) is written straight as bytes by msgspec, the same
+        bytes at half the cost; any other goes through `json_opened`."""
+        outputs, notes, warnings = self.outputs, self.notes, self.warnings
+        try:
+            if plain_json(outputs) and plain_json(notes) and (not warnings
+                                                             or plain_json(warnings)):
+                encode = msgspec_encoder()
+                frame = self.__dict__.get("_frame") or _json_frame_bytes(
+                    self.decision, self.ruleset, self.version)
+                return b'%b%b%b%b,"uitleg":%b%b' % (
+                    frame[0], self.on.isoformat().encode("ascii"), frame[1], encode(outputs),
+                    encode(notes), b',"warnings":%b' % encode(warnings) if warnings else b"")
+        except (RecursionError, UnicodeEncodeError):  # json_opened says what is wrong
+            pass
+        return self.json_opened().encode("utf-8")
 
     def json_parts(self) -> tuple[str, str]:
         """The outputs and the notes as JSON text, encoded once (the log stores the same)."""
@@ -231,12 +236,13 @@ class Engine:
         if found is None:
             day = on if type(on) is _dt.date else parse_on(on)
             found = (day, *self.resolve(decision_id, day))
-            found += (reader_of(found[3].inputs),)
+            found += (reader_of(found[3].inputs),
+                      _json_frame_bytes(found[3].id, found[1], found[2]))
             if on is not None:  # today is another day tomorrow
                 if len(self._resolved) >= 100_000:
                     self._resolved.clear()
                 self._resolved[key] = found
-        day, ruleset, version, decision, reader = found
+        day, ruleset, version, decision, reader, frame = found
         # a plain case (declared facts, each of its type, perhaps undeclared ones beside them)
         # is read by the decision's generated reader; any other by the general one
         read = reader(case) if reader is not None else None
@@ -246,6 +252,7 @@ class Engine:
             facts, plain = read
             warnings = None if plain else self.check_facts(ruleset, decision, case)
         result, env = self.evaluate(ruleset, version, decision, case, day, warnings, facts)
+        result._frame = frame  # see json_opened_bytes
         return result, decision, env
 
     def evaluate(self, ruleset: RuleSet, version: Version, decision: Decision, case: dict,
