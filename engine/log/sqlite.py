@@ -34,6 +34,7 @@ FILE_NAME = "decisions.sqlite"
 APPLICATION_ID = 0x52575243  # "RWRC": marks the file as a regelwerk decision log
 SCHEMA_VERSION = 2  # 1: a row per decision; 2: blocks of decisions
 BUSY_TIMEOUT_S = 60.0
+WRITER_WAL_PAGES = 16_384  # 64 MiB of 4 KiB pages (see open_store)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS rulesets (
@@ -103,7 +104,14 @@ class DecisionLog(LogBackend):
         self.where = str(self.path)
 
     def open_store(self) -> SqliteStore:
-        return SqliteStore(self, self.connect())
+        conn = self.connect()
+        # A writer lets the write-ahead log grow to WRITER_WAL_PAGES before it is copied into
+        # the database: each copy waits for the disk twice (a third of a 100,000-line batch's
+        # logging time at SQLite's default of 1,000 pages), and a crash loses nothing either
+        # way (the write-ahead log is replayed). The file is cut back to that size after.
+        conn.execute(f"PRAGMA wal_autocheckpoint = {WRITER_WAL_PAGES}")
+        conn.execute(f"PRAGMA journal_size_limit = {WRITER_WAL_PAGES * 4096}")
+        return SqliteStore(self, conn)
 
     # -- opening
     def connect(self) -> sqlite3.Connection:
