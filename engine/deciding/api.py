@@ -115,6 +115,11 @@ _EVALUATION_ERRORS = (TypeError, ValueError, ArithmeticError, AttributeError, Ke
                       RecursionError)
 
 
+def _cannot(what: str, err: Exception, decision: Decision) -> CaseError:
+    return CaseError(_("{what} cannot be evaluated: {problem}").format(what=what, problem=err),
+                     decision=decision.id)
+
+
 def _failing(decision: Decision, env: dict, outputs: dict) -> str:
     """What stopped a run of a decision: its first step, else its first output, without a value
     (checked only after a failure, so a run pays for no bookkeeping)."""
@@ -206,24 +211,6 @@ class Engine:
                             decision=decision.id)
         return [f"{decision.id}: {message}"]
 
-    def run(self, decision: Decision, case: dict, on: _dt.date,
-            facts: dict | None = None) -> tuple[dict, dict]:
-        """Evaluate a compiled decision: (outputs, the environment it ran in). `facts`: the
-        case's facts as `read_facts` gives them, when they were read already."""
-        env = read_facts(decision.inputs, case, decision.id) if facts is None else facts
-        env[PEIL] = on
-        outputs: dict[str, Any] = {}
-        try:
-            decision.run(env, outputs)
-        except CaseError as err:
-            if err.decision is None:
-                raise CaseError(err.detail, decision=decision.id, fact=err.fact) from None
-            raise
-        except _EVALUATION_ERRORS as err:
-            raise CaseError(_("{what} cannot be evaluated: {problem}").format(
-                what=_failing(decision, env, outputs), problem=err), decision=decision.id) from None
-        return outputs, env
-
     def decide(self, decision_id: str, case: dict, on: _dt.date | str | None = None) -> Result:
         return self._evaluation(decision_id, case, on)[0]
 
@@ -260,18 +247,25 @@ class Engine:
                  facts: dict | None = None) -> tuple[Result, dict]:
         """Evaluate a compiled decision of a rule-set version, installed or not (the decision
         log compiles the rule text of a logged decision again): the result and the
-        environment it ran in. `facts`: see `run`."""
-        outputs, env = self.run(decision, case, day, facts)
-        notes = self._notes(decision, env)
-        return Result(decision.id, day, ruleset, version, outputs, notes, warnings or []), env
-
-    @staticmethod
-    def _notes(decision: Decision, env: dict) -> list[str]:
+        environment it ran in. `facts`: the case's facts as `read_facts` gives them, when
+        they were read already. A Python error in a step, an output or a note becomes a
+        CaseError naming it (found only then: a run pays for no bookkeeping)."""
+        env = read_facts(decision.inputs, case, decision.id) if facts is None else facts
+        env[PEIL] = day
+        outputs: dict[str, Any] = {}
         try:
-            return decision.notes_in(env)
+            decision.run(env, outputs)
+        except CaseError as err:
+            if err.decision is None:
+                raise CaseError(err.detail, decision=decision.id, fact=err.fact) from None
+            raise
         except _EVALUATION_ERRORS as err:
-            raise CaseError(_("{what} cannot be evaluated: {problem}").format(
-                what=_(decision.failing_note(env)), problem=err), decision=decision.id) from None
+            raise _cannot(_failing(decision, env, outputs), err, decision) from None
+        try:
+            notes = decision.notes_in(env)
+        except _EVALUATION_ERRORS as err:
+            raise _cannot(_(decision.failing_note(env)), err, decision) from None
+        return Result(decision.id, day, ruleset, version, outputs, notes, warnings or []), env
 
     def explain(self, decision_id: str, case: dict, on: _dt.date | str | None = None) -> dict:
         """The full trail of one evaluation, as plain JSON-ready data."""
