@@ -123,3 +123,34 @@ def json_text(value: Any) -> str:
     """Decision values as compact JSON text (dates as ISO text, non-ASCII kept), the same
     text `json.dumps(to_json(value), ensure_ascii=False, separators=(",", ":"))` gives."""
     return _dumps(value)
+
+
+def json_bytes(value: Any) -> bytes:
+    """Values as compact JSON in UTF-8 that reads back as the same values `json_text`'s text
+    reads back as, built about four times as fast; for text kept to be read (the decision
+    log's case records), not for text compared byte for byte: a float may be spelled
+    otherwise (`1e16` for `1e+16`).
+
+    msgspec's text is taken when decoding it gives values equal to the ones given: then
+    every value was a plain JSON one (dict with text keys, list, text, number, true, false,
+    null), which both encoders write alike but for a float's exponent. Anything else takes
+    `json_text`, and so is written, or refused, as before: NaN and Infinity (msgspec writes
+    them as null, which reads back unequal), dates and other values written as text (an
+    ISO date reads back as text), tuples, keys that are not text, a lone surrogate or a
+    value msgspec cannot write (it raises)."""
+    global _fast
+    if _fast is None:
+        import msgspec
+
+        _fast = (msgspec.json.Encoder().encode, msgspec.json.Decoder().decode)
+    encode, decode = _fast
+    try:
+        text = encode(value)
+        if decode(text) == value:
+            return text
+    except Exception:  # noqa: BLE001 - whatever msgspec refuses, json_text judges as before
+        pass
+    return _dumps(value).encode("utf-8")
+
+
+_fast: Any = None  # msgspec's encoder and decoder, made on first use (see json_bytes)

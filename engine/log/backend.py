@@ -187,9 +187,7 @@ class LogWriter:
 
     def add(self, result: Result, case: dict) -> str:
         """Log one decision made; returns its decision id."""
-        if self.builder.full():
-            self.blocks.append(self.builder.take())
-        decision_id = self.builder.add(result, case, result.as_json().encode("utf-8"))
+        decision_id = self.builder.add(result, case, self.blocks)
         self.pending += 1
         if self.pending >= self.batch_size:
             self.flush()

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..base.jsonvalues import json_text
+from ..base.jsonvalues import json_bytes, json_text
 from ..rulefiles.yamlsource import load_json_record
 from .entry import Entry
 from .personal import _may_hold, hash_facts
@@ -118,14 +118,30 @@ class BlockBuilder:
         return count >= BLOCK_ENTRIES or (count > 0 and
                                           _monotonic() - self.started > BLOCK_SECONDS)
 
-    def add(self, result: Result, case: Any, decided: bytes, record: bytes | None = None) -> str:
-        """Add one decision: its result, the case facts, the decision as JSON (UTF-8, as
-        `Result.as_json` gives it) and, when the case came as a JSON record
-        `{decision, on, case}`, that record as received (UTF-8). Returns the decision id."""
-        if not self.count:
+    def add(self, result: Result, case: Any, blocks: list) -> str:
+        """Add one decision made through the Python API (`LogWriter.add`), in one call: the
+        decision as `Result.as_json` gives it and the case as a record `{"case": ...}`
+        (see `json_bytes`), both encoded before anything is added, so a case that cannot
+        be written as JSON adds nothing; the block moved to `blocks` first when it is full
+        (see `full`); the facts to hash hashed. Returns the decision id."""
+        decided = result.json_opened().encode("utf-8")  # its closing brace ends the entry
+        record = b'{"case":%b}' % json_bytes(case)
+        count = self.count
+        if not count:
             self._open()
-        self._add(result, case, decided, record)
-        return f"{self.key}-{self.count}"
+        elif count >= BLOCK_ENTRIES or _monotonic() - self.started > BLOCK_SECONDS:
+            blocks.append(self.take())
+            self._open()
+        seen = self.seen.get(result.decision)
+        if seen is None or seen[0] is not result.ruleset:
+            seen = self._seen(result.decision, result.ruleset)
+        names, tails = seen[1]
+        # a case whose text names none of the facts to hash (the usual one) is not walked
+        if names and _may_hold(record, tails):
+            record = _hashed(case, names, record)
+        self.parts += (b"[", record, b",", decided, b"}]\n")
+        self.count = count = self.count + 1
+        return f"{self.key}-{count}"
 
     def log_line(self, result: Result, case: Any, opened: bytes, record: bytes | None,
                  blocks: list) -> tuple[bytes, bytes, bytes]:
@@ -153,20 +169,6 @@ class BlockBuilder:
         parts += (b"[", record, b",", opened, b"}]\n")
         self.count = count = self.count + 1
         return opened, self.id_prefix, _PLACES[count] if count < _MAX_PLACE else b'%d"}' % count
-
-    def _add(self, result: Result, case: Any, decided: bytes, record: bytes | None) -> None:
-        ruleset = result.ruleset
-        seen = self.seen.get(result.decision)
-        if seen is None or seen[0] is not ruleset:
-            seen = self._seen(result.decision, ruleset)
-        personal = seen[1]
-        if record is None:  # the text as `json_text({"case": case})` writes it
-            record = b'{"case":%b}' % json_text(case).encode("utf-8")
-        # a case whose text names none of the facts to hash (the usual one) is not walked
-        if personal[0] and _may_hold(record, personal[1]):
-            record = _hashed(case, personal[0], record)
-        self.parts += (b"[", record, b",", decided, b"]\n")
-        self.count += 1
 
     def _seen(self, decision: str, ruleset: Any) -> tuple[Any, tuple]:
         """The block's first entry of a decision (of this rule set): the decision and the
