@@ -12,7 +12,7 @@ import json
 
 import pytest
 from conftest import log_text
-from regelwerk.engine.base.jsonvalues import json_bytes, json_text
+from regelwerk.engine.base.jsonvalues import json_bytes, json_text, json_values
 from regelwerk.engine.deciding.api import Engine
 from regelwerk.engine.log.decisionlog import hash_value, open_log
 
@@ -70,9 +70,19 @@ def test_a_case_is_logged_as_the_values_its_json_text_reads_back_as(log_url, val
 
 
 @pytest.mark.parametrize("value", ODD_VALUES.values(), ids=ODD_VALUES.keys())
-def test_json_bytes_reads_back_as_json_text_does(value):
+def test_json_bytes_and_json_values_give_the_values_json_text_reads_back_as(value):
     case = {"extra": value, "list": [value, {"in": value}]}
-    assert json.loads(json_bytes(case)) == json.loads(json_text(case))
+    before = json.loads(json_text(case))
+    assert json.loads(json_bytes(case)) == before
+    # the same values of the same types: written again, the very same text
+    assert json_text(json_values(case)) == json_text(before)
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf")], ids=["NaN", "Infinity"])
+def test_json_bytes_and_json_values_refuse_nan_and_infinity_as_json_text_does(bad):
+    for encode in (json_text, json_bytes, json_values):
+        with pytest.raises(ValueError, match="Out of range float values"):
+            encode({"a": [bad]})
 
 
 def test_a_float_with_an_exponent_reads_back_equal_from_the_log_and_log_show(cli, tmp_path):

@@ -138,6 +138,21 @@ def json_bytes(value: Any) -> bytes:
     them as null, which reads back unequal), dates and other values written as text (an
     ISO date reads back as text), tuples, keys that are not text, a lone surrogate or a
     value msgspec cannot write (it raises)."""
+    plain = _plain(value)
+    return _dumps(value).encode("utf-8") if plain is None else plain[0]
+
+
+def json_values(value: Any) -> Any:
+    """A deep copy of values as plain JSON values: what `json.loads(json_text(value))`
+    gives (dates as ISO text, tuples as lists), built about three times as fast (see
+    `json_bytes`); raises as `json_text` does."""
+    plain = _plain(value)
+    return json.loads(_dumps(value)) if plain is None else plain[1]
+
+
+def _plain(value: Any) -> tuple[bytes, Any] | None:
+    """msgspec's text of the value and the values decoding it gives, when these equal the
+    value (see `json_bytes`); None when they do not, or msgspec refuses it."""
     global _fast
     if _fast is None:
         import msgspec
@@ -146,11 +161,12 @@ def json_bytes(value: Any) -> bytes:
     encode, decode = _fast
     try:
         text = encode(value)
-        if decode(text) == value:
-            return text
+        decoded = decode(text)
+        if decoded == value:
+            return text, decoded
     except Exception:  # noqa: BLE001 - whatever msgspec refuses, json_text judges as before
         pass
-    return _dumps(value).encode("utf-8")
+    return None
 
 
-_fast: Any = None  # msgspec's encoder and decoder, made on first use (see json_bytes)
+_fast: Any = None  # msgspec's encoder and decoder, made on first use (see _plain)

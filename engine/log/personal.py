@@ -11,7 +11,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from ..base.jsonvalues import json_default, json_text
+from ..base.jsonvalues import json_default, json_values
 
 HASH_PREFIX = "sha256:"
 
@@ -37,7 +37,7 @@ def hash_facts(case: Any, names: Iterable[str]) -> tuple[Any, list[str]]:
     names = [n for n in names if _hash_path(case, n.split("."), apply=False)]
     if not names:  # the usual case: nothing to hash, nothing to copy
         return case, []
-    data = json.loads(json_text(case))  # a deep copy in plain JSON values
+    data = json_values(case)  # a deep copy in plain JSON values
     done: list[str] = []
     for name in names:
         if _hash_path(data, name.split(".")):
