@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..base.jsonvalues import json_bytes, json_text
+from ..base.jsonvalues import json_text, plain_json_bytes
 from ..rulefiles.yamlsource import load_json_record
 from .entry import Entry
 from .personal import _may_hold, hash_facts
@@ -120,12 +120,15 @@ class BlockBuilder:
 
     def add(self, result: Result, case: Any, blocks: list) -> str:
         """Add one decision made through the Python API (`LogWriter.add`), in one call: the
-        decision as `Result.as_json` gives it and the case as a record `{"case": ...}`
-        (see `json_bytes`), both encoded before anything is added, so a case that cannot
-        be written as JSON adds nothing; the block moved to `blocks` first when it is full
-        (see `full`); the facts to hash hashed. Returns the decision id."""
-        decided = result.json_opened().encode("utf-8")  # its closing brace ends the entry
-        record = b'{"case":%b}' % json_bytes(case)
+        decision as a batch stores it (`Result.json_opened_bytes`) and the case as the
+        record `{"case": ...}` that `json_text` writes (straight as bytes by msgspec for a
+        plain case, see `plain_json_bytes`), both encoded before anything is added, so a
+        case that cannot be written as JSON adds nothing; the block moved to `blocks` first
+        when it is full (see `full`); the facts to hash hashed. Returns the decision id."""
+        decided = result.json_opened_bytes()  # its closing brace ends the entry
+        text = plain_json_bytes(case)
+        if text is None:  # not plain (or not JSON at all: json_text says why)
+            text = json_text(case).encode("utf-8")
         count = self.count
         if not count:
             self._open()
@@ -136,10 +139,13 @@ class BlockBuilder:
         if seen is None or seen[0] is not result.ruleset:
             seen = self._seen(result.decision, result.ruleset)
         names, tails = seen[1]
-        # a case whose text names none of the facts to hash (the usual one) is not walked
-        if names and _may_hold(record, tails):
-            record = _hashed(case, names, record)
-        self.parts += (b"[", record, b",", decided, b"}]\n")
+        # a case whose text names none of the facts to hash (the usual one) is not walked,
+        # and its text goes into the entry without being copied into a record first
+        if names and _may_hold(text, tails):
+            self.parts += (b"[", _hashed(case, names, b'{"case":%b}' % text), b",", decided,
+                           b"}]\n")
+        else:
+            self.parts += (b'[{"case":', text, b"},", decided, b"}]\n")
         self.count = count = self.count + 1
         return f"{self.key}-{count}"
 
