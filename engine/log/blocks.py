@@ -238,7 +238,10 @@ def _hashed(case: Any, names: list[str], record: bytes) -> bytes:
     one of them (see `_may_hold`): the usual case is not walked."""
     case, hashed = hash_facts(case, names)
     if hashed:
-        return json_text({"case": case, "hashed_facts": hashed}).encode("utf-8")
+        # the case hashed is a copy in plain JSON values: msgspec writes json_text's bytes
+        hashed_record = {"case": case, "hashed_facts": hashed}
+        text = plain_json_bytes(hashed_record)
+        return json_text(hashed_record).encode("utf-8") if text is None else text
     return record
 
 
