@@ -48,7 +48,6 @@ import hashlib
 import json
 import os
 import stat
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -201,16 +200,35 @@ def _data_name(key: str) -> str:
     return hashlib.sha256(f"{FORMAT}:{key}".encode()).hexdigest()
 
 
+# ------------------------------------------------------------------ code objects
+
+
+def code_place(subject: str) -> Path | None:
+    """The file keeping the code objects made for `subject` (see compiling/codeobjects.py),
+    or None when the cache is off. Asked once, so they are written where they were read."""
+    return _place("code", subject, ".marshal")
+
+
+def load_code(place: Path | None, subject: str) -> bytes | None:
+    """The marshalled code objects kept at `place` for `subject`; None on a miss."""
+    return _read_bytes(place, subject)
+
+
+def store_code(place: Path | None, subject: str, payload: bytes) -> None:
+    """Keep marshalled code objects at `place`; failing to write is not an error."""
+    _write_bytes(place, subject, payload)
+
+
 # ------------------------------------------------------------------ entries on disk
 
 
-def _place(kind: str, subject: str) -> Path | None:
+def _place(kind: str, subject: str, suffix: str = _SUFFIX) -> Path | None:
     """The file of an entry, or None when the cache is off or its folder is not private."""
     folder = cache_dir()
     if folder is None:
         return None
     key = hashlib.sha256(f"{_code_salt()}:{subject}".encode()).hexdigest()
-    return folder / kind / f"{key[:40]}{_SUFFIX}"
+    return folder / kind / f"{key[:40]}{suffix}"
 
 
 _private_folders: set[str] = set()
@@ -254,6 +272,17 @@ def _header(subject: str, payload: bytes) -> bytes:
 
 
 def _read(path: Path | None, subject: str) -> Any:
+    """The payload of an entry about `subject` as JSON data, or None (see `_read_bytes`)."""
+    payload = _read_bytes(path, subject)
+    if payload is None:
+        return None
+    try:
+        return json.loads(payload)
+    except (ValueError, RecursionError, MemoryError):
+        return None
+
+
+def _read_bytes(path: Path | None, subject: str) -> bytes | None:
     """The payload of an entry about `subject`, or None: missing, not ours, not a regular
     file, too large, made by other code, about something else, or damaged."""
     if path is None or not _usable(path):
@@ -265,9 +294,9 @@ def _read(path: Path | None, subject: str) -> Any:
     try:
         if not newline or _header(subject, payload) != head + b"\n":
             return None
-        return json.loads(payload)
-    except (ValueError, RecursionError, MemoryError):
+    except (ValueError, MemoryError):
         return None
+    return payload
 
 
 def _read_regular(path: Path) -> bytes | None:
@@ -309,15 +338,27 @@ def _rename(source: str, target: Path) -> None:
 
 
 def _write(path: Path | None, subject: str, data: Any) -> None:
-    """Write an entry atomically (a reader sees the old one or the new one, whole)."""
+    """Write an entry of JSON data atomically (see `_write_bytes`)."""
     if path is None:
         return
     try:
         payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"),
                              allow_nan=False).encode("utf-8")
+    except (TypeError, ValueError, RecursionError):
+        return
+    _write_bytes(path, subject, payload)
+
+
+def _write_bytes(path: Path | None, subject: str, payload: bytes) -> None:
+    """Write an entry atomically (a reader sees the old one or the new one, whole)."""
+    if path is None:
+        return
+    try:
         if len(payload) > MAX_ENTRY_BYTES or not _usable(path, create=True):
             return
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=_SUFFIX)
+        import tempfile  # only a start that writes pays for importing it
+
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
         try:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(_header(subject, payload))

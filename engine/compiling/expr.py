@@ -44,6 +44,7 @@ from dateutil.relativedelta import relativedelta
 from ..base.dates import date_problem
 from ..base.i18n import _
 from ..ops.dayset import DaySet
+from .codeobjects import compiled
 
 Env = dict
 Evaluator = Callable[[Env], Any]
@@ -649,8 +650,8 @@ class _Code:
         base = lines[0][0] - 1 if lines else 0
         body = "".join(f"{'    ' * (depth - base)}{text}\n" for depth, text in lines)
         namespace = dict(self.names)
-        exec(compile(f"def evaluate(env):\n{body}    return {result}\n", "<expression>",
-                     "exec"), namespace)
+        exec(compiled(f"def evaluate(env):\n{body}    return {result}\n", "<expression>"),
+             namespace)
         return namespace["evaluate"]
 
 
@@ -823,8 +824,8 @@ def compile_per_item(texts: list[tuple[str, str]], resolve: Resolver, item_key: 
         result = "{" + ", ".join(f"{name!r}: {text}" for name, text in results) + "}"
     body = "".join(f"{'    ' * depth}{text}\n" for depth, text in code.lines)
     namespace = dict(code.names)
-    exec(compile(f"def bind(env):\n    def for_item(item):\n{body}        return {result}\n"
-                 "    return for_item\n", "<expression>", "exec"), namespace)
+    exec(compiled(f"def bind(env):\n    def for_item(item):\n{body}        return {result}\n"
+                  "    return for_item\n", "<expression>"), namespace)
     return namespace["bind"]
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from .codeobjects import compiled
 from .expr import Compiled, Ref
 
 
@@ -69,10 +70,11 @@ class Source:
         return result
 
     def function(self, name: str, params: str) -> Callable:
-        """The statements as `def name(params)`, compiled once."""
+        """The statements as `def name(params)`, compiled once (or kept from an earlier
+        start: see codeobjects.py)."""
         body = "\n".join(self.lines) or "    pass"
         namespace = dict(self.names)
-        exec(compile(f"def {name}({params}):\n{body}\n", f"<{name}>", "exec"), namespace)
+        exec(compiled(f"def {name}({params}):\n{body}\n", f"<{name}>"), namespace)
         return namespace[name]
 
 
