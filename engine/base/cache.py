@@ -9,7 +9,9 @@ file itself.
 
 Other data that is the same at every start and costly to make is kept beside them, keyed
 by what makes it (`load_data`, `store_data`): the public holidays of a calendar's year,
-which otherwise cost every process the import of the `holidays` package.
+which otherwise cost every process the import of the `holidays` package. And the code
+objects of the functions generated from the rule files (`load_code`, `store_code`; see
+compiling/codeobjects.py), so a start does not compile them again.
 
 The cache lives in `$REGELWERK_CACHE_DIR`, else `$XDG_CACHE_HOME/regelwerk`, else
 `~/.cache/regelwerk`; `REGELWERK_NO_CACHE=1` turns it off.
@@ -26,10 +28,14 @@ is built again from the rule file (or by the `holidays` package) and the entry r
 The rule file's bytes are read anyway (their hash is the key, and is what the decision
 log records), so an entry is always bound to the very text that is in force.
 
-JSON cannot carry objects, so reading an entry never creates one or runs code. Only a
-regular file is opened (without following a link, without blocking on a pipe), and only
-up to `MAX_ENTRY_BYTES`; JSON nested too deeply is a miss. Reading never raises and never
-waits: every failure is a miss.
+JSON cannot carry objects, so reading an entry never creates one or runs code. The one
+exception is the entries of code objects (payload: marshal data, not JSON): code is run,
+so those are trusted as Python trusts its own `__pycache__` files, with the same checks
+as every entry (the header, the hashes, the privacy below) and looked up by the hash of
+the very source they were compiled from. Only a regular file is opened (without
+following a link, without blocking on a pipe), and only up to `MAX_ENTRY_BYTES`; JSON
+nested too deeply is a miss. Reading never raises and never waits: every failure is a
+miss.
 
 Threat model: the hashes catch damage, a half-written file, a stale entry and an entry
 edited by hand (a parameter changed from 7 to 1, a holiday added). They do not stop a

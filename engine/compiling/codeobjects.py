@@ -36,10 +36,13 @@ import marshal
 import os
 import sys
 from importlib.util import MAGIC_NUMBER
-from pathlib import Path
 from types import CodeType
+from typing import TYPE_CHECKING
 
 from ..base import cache
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 # What `compile()` inherited in the modules that generated code before: their future
 # import. Given explicitly, so the same flags hold whichever module calls it.
@@ -49,6 +52,7 @@ _PYTHON = f"{MAGIC_NUMBER.hex()} {sys.version} opt={sys.flags.optimize} flags={_
 # At most this many code objects remembered per process: a process building engines again
 # and again (tests, a server reloading rules) must not keep every one alive.
 MAX_CODES = 8192
+MAX_STORES = 8
 
 
 def compiled(text: str, filename: str) -> CodeType:
@@ -61,6 +65,8 @@ def compiled(text: str, filename: str) -> CodeType:
         return compile(text, filename, "exec", _FLAGS, True)
     key = hashlib.sha256(f"{filename}\n{text}".encode("utf-8", "surrogatepass")).digest()
     if store is None:
+        if len(_stores) >= MAX_STORES:  # cache folders changed again and again (tests)
+            _stores.pop(next(iter(_stores))).save()
         store = _stores[setting] = _Store(key)
     return store.code(key, text, filename)
 
