@@ -9,7 +9,6 @@ the typo into the expressions.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable
 
@@ -18,6 +17,8 @@ from .i18n import _
 
 def closest(name: str, names: Iterable[str], cutoff: float = 0.6) -> str | None:
     """The known name most like `name`, or None when none is close."""
+    import difflib  # only a start that shows a hint pays for importing it
+
     found = difflib.get_close_matches(name, list(dict.fromkeys(names)), n=1, cutoff=cutoff)
     return found[0] if found else None
 

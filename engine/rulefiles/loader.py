@@ -11,7 +11,6 @@ was meant to replace never answers in its place (`Catalog.draft_errors`).
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import os
 from collections.abc import Iterable
@@ -95,6 +94,8 @@ class Catalog:
         self.check_drafts()  # with a broken draft no decision is registered: say why
         if self.broken_files and not self.broken:
             raise RuleFileError([p for ps in self.broken_files.values() for p in ps])
+        import difflib  # only an unknown decision pays for importing it
+
         close = difflib.get_close_matches(decision_id, list(self.decisions), n=3)
         hint = _("; did you mean {name}?").format(name=", ".join(close)) if close else ""
         raise UnknownName(_("unknown decision {id!r}{hint} (see 'regelwerk rules list')")
