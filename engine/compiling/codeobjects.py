@@ -49,9 +49,11 @@ if TYPE_CHECKING:
 _FLAGS = __future__.annotations.compiler_flag
 # What besides the source decides the code object made.
 _PYTHON = f"{MAGIC_NUMBER.hex()} {sys.version} opt={sys.flags.optimize} flags={_FLAGS}"
-# At most this many code objects remembered per process: a process building engines again
-# and again (tests, a server reloading rules) must not keep every one alive.
-MAX_CODES = 8192
+# At most this many code objects remembered per cache folder and process, and kept in an
+# entry: a process building engines again and again (tests, a server reloading rules) must
+# neither keep every one alive nor make the next start read them all. A start needs the
+# functions of its rule sets: a few hundred for the installed ones.
+MAX_CODES = 4096
 MAX_STORES = 8
 
 
@@ -98,7 +100,7 @@ class _Store:
         if not self.missed or self.place is None or self.pid != os.getpid():
             return
         codes = dict(self.used)
-        room = max(2 * len(codes), 256)
+        room = min(max(2 * len(codes), 256), MAX_CODES)
         for key, code in self.kept.items():
             if len(codes) >= room:
                 break
