@@ -31,8 +31,8 @@ log records), so an entry is always bound to the very text that is in force.
 JSON cannot carry objects, so reading an entry never creates one or runs code. The one
 exception is the entries of code objects (payload: marshal data, not JSON): code is run,
 so those are trusted as Python trusts its own `__pycache__` files, with the same checks
-as every entry (the header, the hashes, the privacy below) and looked up by the hash of
-the very source they were compiled from. Only a regular file is opened (without
+as every entry (the header, the hashes, the privacy below) and looked up by the very
+source they were compiled from. Only a regular file is opened (without
 following a link, without blocking on a pipe), and only up to `MAX_ENTRY_BYTES`; JSON
 nested too deeply is a miss. Reading never raises and never waits: every failure is a
 miss.

@@ -3,12 +3,13 @@
 Every start compiles the same rule files into the same generated source (the names of
 temporaries are numbered in the order the compiler meets them, and that order is fixed by
 the rule files and the engine), and Python's `compile()` of that source was a tenth of a
-start. So the code objects are kept: `compiled(text, filename)` looks a source up by the
-SHA-256 of its file name and text and compiles only what it does not find.
+start. So the code objects are kept: `compiled(text, filename)` looks a source up by its
+file name and text (the very text, not a hash of it) and compiles only what it does not
+find.
 
 One entry per start, not one per function: the entry is named by the first source a process
 compiles (with the cache folder's settings), holds the code objects of every source that
-process compiled, by hash, and is read once, with the first lookup. A process that had to
+process compiled, by their source, and is read once, with the first lookup. A process that had to
 compile something writes the entry again when it exits (marshal, in base/cache.py's format:
 a header naming the subject and the payload's hash). A forked worker does not write it.
 
@@ -65,7 +66,7 @@ def compiled(text: str, filename: str) -> CodeType:
     store = _stores.get(setting)
     if store is None and setting[0]:
         return compile(text, filename, "exec", _FLAGS, True)
-    key = hashlib.sha256(f"{filename}\n{text}".encode("utf-8", "surrogatepass")).digest()
+    key = f"{filename}\n{text}"
     if store is None:
         if len(_stores) >= MAX_STORES:  # cache folders changed again and again (tests)
             _stores.pop(next(iter(_stores))).save()
@@ -76,16 +77,17 @@ def compiled(text: str, filename: str) -> CodeType:
 class _Store:
     """The code objects of one cache folder: those read from its entry, those made since."""
 
-    def __init__(self, first: bytes) -> None:
-        self.subject = f"code {_PYTHON} {first.hex()}"
+    def __init__(self, first: str) -> None:
+        named = hashlib.sha256(first.encode("utf-8", "surrogatepass")).hexdigest()
+        self.subject = f"code {_PYTHON} {named}"
         self.place = cache.code_place(self.subject)
         self.kept = _load(self.place, self.subject)
-        self.used: dict[bytes, CodeType] = {}
+        self.used: dict[str, CodeType] = {}
         self.missed = False
         self.pid = os.getpid()
         _save_at_exit()
 
-    def code(self, key: bytes, text: str, filename: str) -> CodeType:
+    def code(self, key: str, text: str, filename: str) -> CodeType:
         found = self.used.get(key) or self.kept.get(key)
         if found is None:
             found = compile(text, filename, "exec", _FLAGS, True)
@@ -117,8 +119,9 @@ _stores: dict[tuple, _Store] = {}
 _registered = False
 
 
-def _load(place: Path | None, subject: str) -> dict[bytes, CodeType]:
-    """The code objects of an entry by key; empty on a miss or anything not of that shape."""
+def _load(place: Path | None, subject: str) -> dict[str, CodeType]:
+    """The code objects of an entry by their source (file name, newline, text); empty on a
+    miss or anything not of that shape."""
     payload = cache.load_code(place, subject)
     if payload is None:
         return {}
@@ -127,7 +130,7 @@ def _load(place: Path | None, subject: str) -> dict[bytes, CodeType]:
     except (EOFError, ValueError, TypeError):
         return {}
     if type(codes) is not dict or not all(
-            type(k) is bytes and type(v) is CodeType for k, v in codes.items()):
+            type(k) is str and type(v) is CodeType for k, v in codes.items()):
         return {}
     return codes
 
