@@ -60,8 +60,9 @@ def test_a_warm_start_compiles_nothing_and_decides_the_same(tmp_path, plain):
     first, made = start(cache, *DECIDE)  # the first start compiles each source once
     assert first == answer and 20 < made <= compiled
     [entry] = entries(cache)
+    written = entry.stat().st_mtime_ns
     assert start(cache, *DECIDE) == (answer, 0)
-    assert entries(cache) == [entry]  # nothing new: not written again
+    assert entries(cache) == [entry] and entry.stat().st_mtime_ns == written  # not rewritten
 
 
 def test_no_cache_compiles_everything_and_writes_nothing(warm, plain):
