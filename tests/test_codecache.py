@@ -128,3 +128,15 @@ def test_forked_batch_workers_answer_the_same(tmp_path):
     assert compiled == 0
     assert warm == start(cache, *args, no_cache=True)[0]
     assert len(warm.splitlines()) > 5
+
+
+def test_a_cache_folder_removed_before_the_end_is_not_made_again(tmp_path):
+    cache = tmp_path / "gone"
+    script = ("import os, shutil, sys; from regelwerk.engine.cli import main\n"
+              "try:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
+              "shutil.rmtree(os.environ['REGELWERK_CACHE_DIR'])\n")
+    env = {**os.environ, "REGELWERK_CACHE_DIR": str(cache)}
+    env.pop("REGELWERK_NO_CACHE", None)
+    subprocess.run([sys.executable, "-c", script, *DECIDE], input=CASE, env=env, check=True,
+                   capture_output=True, text=True, timeout=120)
+    assert not cache.exists()

@@ -221,8 +221,11 @@ def load_code(place: Path | None, subject: str) -> bytes | None:
 
 
 def store_code(place: Path | None, subject: str, payload: bytes) -> None:
-    """Keep marshalled code objects at `place`; failing to write is not an error."""
-    _write_bytes(place, subject, payload)
+    """Keep marshalled code objects at `place`; failing to write is not an error. They are
+    written late (when a process ends), so a cache folder that is gone by then (a temporary
+    one) is not made again."""
+    if place is not None and place.parent.parent.is_dir():
+        _write_bytes(place, subject, payload)
 
 
 # ------------------------------------------------------------------ entries on disk
