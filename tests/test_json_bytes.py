@@ -9,7 +9,10 @@ import datetime as dt
 import enum
 import json
 import math
+import subprocess
+import sys
 
+import msgspec  # noqa: F401 - the fast way is taken once msgspec is imported
 from hypothesis import given
 from hypothesis import strategies as st
 from regelwerk.engine.base.jsonvalues import json_text, plain_json_bytes
@@ -82,3 +85,23 @@ def test_a_batch_line_with_a_float_written_with_an_exponent_is_as_before(cli, tm
     plain = Result(result.decision, result.on, result.ruleset, result.version,
                    {"n": 16, "when": dt.date(2024, 2, 29)}, ["één \u2028"], ["w"])
     assert plain.json_opened_bytes() == plain.json_opened().encode("utf-8")
+
+
+def test_a_single_logged_decision_does_without_msgspec(tmp_path):
+    """One `decide` with the log on writes its result by the json module (the same bytes)
+    and does not pay msgspec's import; the log holds the decision as the batch would."""
+    code = ("import sys\nfrom regelwerk.engine.cli import main\n"
+            "try:\n    main(sys.argv[1:])\nexcept SystemExit as stop:\n    code = stop.code\n"
+            "print('msgspec' in sys.modules, code, file=sys.stderr)\n")
+    log = tmp_path / "decisions.sqlite"
+    case = tmp_path / "case.json"
+    case.write_text('{"trainee": {"in_ambt": true}, "vormingsattest": {"datum": "2020-01-01"}}')
+    done = subprocess.run([sys.executable, "-c", code, "--log", str(log), "decide",
+                           "go.jobtraining.toelating", "--case", str(case), "--on", "2026-01-01",
+                           "--format", "json"], capture_output=True, text=True, timeout=60)
+    assert done.stderr.split()[-2:] == ["False", "0"], done.stderr
+    printed = json.loads(done.stdout)
+    shown = subprocess.run([sys.executable, "-m", "regelwerk", "--log", str(log), "log", "show",
+                            printed["log_id"], "--format", "json"],
+                           capture_output=True, text=True, timeout=60)
+    assert json.loads(shown.stdout)["result"] == printed["result"]

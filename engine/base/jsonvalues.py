@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import operator
+import sys
 from typing import Any
 
 
@@ -96,11 +97,13 @@ def plain_json(value: Any) -> bool:
 
 def plain_json_bytes(value: Any) -> bytes | None:
     """`json_text(value)` as UTF-8, made straight as bytes by msgspec (three times the
-    speed) when the value is plain (see `plain_json`); None for any other value, and for one
-    msgspec refuses (a lone surrogate): `json_text` says what is wrong with it."""
+    speed) when the value is plain (see `plain_json`) and msgspec is imported (see
+    `msgspec_encoder`); else None, as for a value msgspec refuses (a lone surrogate):
+    `json_text` says what is wrong with it."""
+    encode = msgspec_encoder()
     try:
-        if plain_json(value):
-            return msgspec_encoder()(value)
+        if encode is not None and plain_json(value):
+            return encode(value)
     except (RecursionError, UnicodeEncodeError):
         pass
     return None
@@ -110,11 +113,14 @@ _encoder: Any = None
 
 
 def msgspec_encoder() -> Any:
-    """msgspec's JSON encoder, imported when first needed (a single decision does without)."""
+    """msgspec's JSON encoder once msgspec is imported (a batch imports it to read its lines),
+    else None: the json module writes the same bytes, and a single decision is not worth
+    msgspec's import (7 ms of a start)."""
     global _encoder
     if _encoder is None:
-        import msgspec
-
+        msgspec = sys.modules.get("msgspec")
+        if msgspec is None:
+            return None
         _encoder = msgspec.json.Encoder().encode
     return _encoder
 

@@ -12,6 +12,8 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
+import msgspec  # noqa: F401 - a batch's results are written with it (jsonvalues.msgspec_encoder)
+
 from ..base.errors import UsageError
 from ..rulefiles.yamlsource import load_json_record
 from .input import TOO_LONG, BadRow, CsvRow, Lines, jsonl_chunks, too_long_message

@@ -88,10 +88,10 @@ class Result:
         (see `jsonvalues.plain_json`) is written straight as bytes by msgspec, the same
         bytes at half the cost; any other goes through `json_opened`."""
         outputs, notes, warnings = self.outputs, self.notes, self.warnings
+        encode = msgspec_encoder()
         try:
-            if plain_json(outputs) and plain_json(notes) and (not warnings
-                                                             or plain_json(warnings)):
-                encode = msgspec_encoder()
+            if encode is not None and plain_json(outputs) and plain_json(notes) and (
+                    not warnings or plain_json(warnings)):
                 frame = self.__dict__.get("_frame") or _json_frame_bytes(
                     self.decision, self.ruleset, self.version)
                 return b'%b%b%b%b,"uitleg":%b%b' % (
