@@ -388,7 +388,7 @@ def logging_costs(engine, raws: list[bytes], folder: Path, rounds: int) -> dict[
                                                       "naam": "Jan Peeters"}}}
                 for r, _, _ in decided if r["decision"].startswith("go.jobtraining.")]
     costs: dict[str, list[float]] = defaultdict(list)
-    for turn in range(rounds):
+    for _turn in range(rounds):
         fresh_log(folder)
         log = DecisionLog(folder / "decisions.sqlite")
         with log.writer() as writer:
@@ -505,6 +505,10 @@ def end_to_end_sections(command: list[str], folder: Path, path: str, n: int,
     print("   " + pinned.line(1, "CPU") + "   (target ≤ 1.00x)")
     lines, more, examples = compare(ours_out, theirs_out)
     differ += more
+    if supports_log(command):  # the engine alone: what the decision log adds is section 4
+        bare = Paired(pairs, ours(pinned=True, extra=("--no-log",)),
+                      lambda: timed_run(hand, theirs_out, pinned=True))
+        print("   with --no-log: " + bare.line(1, "CPU").strip())
 
     print("\n4. decision log: logging on (the default) / --no-log")
     if supports_log(command):
