@@ -109,6 +109,13 @@ def plain_json_bytes(value: Any) -> bytes | None:
     return None
 
 
+def json_bytes(value: Any) -> bytes:
+    """`json_text(value)` as UTF-8: by msgspec when it can (see `plain_json_bytes`), else by
+    the json module, which raises for what is not JSON."""
+    text = plain_json_bytes(value)
+    return json_text(value).encode("utf-8") if text is None else text
+
+
 _encoder: Any = None
 
 

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..base.jsonvalues import json_text, plain_json_bytes
+from ..base.jsonvalues import json_bytes
 from ..rulefiles.yamlsource import load_json_record
 from .entry import Entry
 from .personal import _may_hold, hash_facts
@@ -122,13 +122,11 @@ class BlockBuilder:
         """Add one decision made through the Python API (`LogWriter.add`), in one call: the
         decision as a batch stores it (`Result.json_opened_bytes`) and the case as the
         record `{"case": ...}` that `json_text` writes (straight as bytes by msgspec for a
-        plain case, see `plain_json_bytes`), both encoded before anything is added, so a
+        plain case, see `jsonvalues.json_bytes`), both encoded before anything is added, so a
         case that cannot be written as JSON adds nothing; the block moved to `blocks` first
         when it is full (see `full`); the facts to hash hashed. Returns the decision id."""
         decided = result.json_opened_bytes()  # its closing brace ends the entry
-        text = plain_json_bytes(case)
-        if text is None:  # not plain (or not JSON at all: json_text says why)
-            text = json_text(case).encode("utf-8")
+        text = json_bytes(case)
         count = self.count
         if not count:
             self._open()
@@ -168,7 +166,7 @@ class BlockBuilder:
         if seen is None or seen[0] is not ruleset:
             seen = self._seen(result.decision, ruleset)
         if record is None:  # the text as `json_text({"case": case})` writes it
-            record = b'{"case":%b}' % json_text(case).encode("utf-8")
+            record = b'{"case":%b}' % json_bytes(case)
         parts = self.parts
         if seen[1][0]:  # facts to hash
             self.unprobed += (len(parts) + 1, seen[1])
@@ -239,9 +237,7 @@ def _hashed(case: Any, names: list[str], record: bytes) -> bytes:
     case, hashed = hash_facts(case, names)
     if hashed:
         # the case hashed is a copy in plain JSON values: msgspec writes json_text's bytes
-        hashed_record = {"case": case, "hashed_facts": hashed}
-        text = plain_json_bytes(hashed_record)
-        return json_text(hashed_record).encode("utf-8") if text is None else text
+        return json_bytes({"case": case, "hashed_facts": hashed})
     return record
 
 
