@@ -111,22 +111,11 @@ class BlockBuilder:
     def __len__(self) -> int:
         return self.count
 
-    def full(self) -> bool:
-        """Whether the next entry starts a new block: this one holds BLOCK_ENTRIES, or its
-        first decision was made more than BLOCK_SECONDS ago."""
-        count = self.count
-        return count >= BLOCK_ENTRIES or (count > 0 and
-                                          _monotonic() - self.started > BLOCK_SECONDS)
-
-    def add(self, result: Result, case: Any, blocks: list) -> str:
-        """Add one decision made through the Python API (`LogWriter.add`), in one call: the
-        decision as a batch stores it (`Result.json_opened_bytes`) and the case as the
-        record `{"case": ...}` that `json_text` writes (straight as bytes by msgspec for a
-        plain case, see `jsonvalues.json_bytes`), both encoded before anything is added, so a
-        case that cannot be written as JSON adds nothing; the block moved to `blocks` first
-        when it is full (see `full`); the facts to hash hashed. Returns the decision id."""
-        decided = result.json_opened_bytes()  # its closing brace ends the entry
-        text = json_bytes(case)
+    def _entry(self, result: Result, blocks: list) -> tuple[list[str], tuple[bytes, ...]]:
+        """Make room for the next entry: begin the block with its first one, or move the
+        block to `blocks` and begin the next when it holds BLOCK_ENTRIES or its first
+        decision was made more than BLOCK_SECONDS ago. Returns the facts to hash of the
+        entry's rule set, with how their keys end in JSON (see `_seen`)."""
         count = self.count
         if not count:
             self._open()
@@ -136,7 +125,18 @@ class BlockBuilder:
         seen = self.seen.get(result.decision)
         if seen is None or seen[0] is not result.ruleset:
             seen = self._seen(result.decision, result.ruleset)
-        names, tails = seen[1]
+        return seen[1]
+
+    def add(self, result: Result, case: Any, blocks: list) -> str:
+        """Add one decision made through the Python API (`LogWriter.add`), in one call: the
+        decision as a batch stores it (`Result.json_opened_bytes`) and the case as the
+        record `{"case": ...}` that `json_text` writes (straight as bytes by msgspec for a
+        plain case, see `jsonvalues.json_bytes`), both encoded before anything is added, so a
+        case that cannot be written as JSON adds nothing; the block moved to `blocks` first
+        when it is full (see `_entry`); the facts to hash hashed. Returns the decision id."""
+        decided = result.json_opened_bytes()  # its closing brace ends the entry
+        text = json_bytes(case)
+        names, tails = self._entry(result, blocks)
         # a case whose text names none of the facts to hash (the usual one) is not walked,
         # and its text goes into the entry without being copied into a record first
         if names and _may_hold(text, tails):
@@ -150,26 +150,17 @@ class BlockBuilder:
     def log_line(self, result: Result, case: Any, opened: bytes, record: bytes | None,
                  blocks: list) -> tuple[bytes, bytes, bytes]:
         """A batch line logged: the block moved to `blocks` first when it is full (see
-        `full`), the decision added (see `add`; its record is probed for facts to hash
+        `_entry`), the decision added (see `add`; its record is probed for facts to hash
         when the block is taken), and the pieces of the decision's line as printed, which
         ends with its `log_id`. `opened` is the decision as JSON without its closing brace
-        (`Result.json_opened`): the line and the log take it as it is, no copy is made.
-        `add` written out in one call, as a batch makes one per line."""
-        count = self.count
-        if not count:
-            self._open()
-        elif count >= BLOCK_ENTRIES or _monotonic() - self.started > BLOCK_SECONDS:
-            blocks.append(self.take())
-            self._open()
-        ruleset = result.ruleset
-        seen = self.seen.get(result.decision)
-        if seen is None or seen[0] is not ruleset:
-            seen = self._seen(result.decision, ruleset)
+        (`Result.json_opened_bytes`): the line and the log take it as it is, no copy is
+        made."""
+        personal = self._entry(result, blocks)
         if record is None:  # the text as `json_text({"case": case})` writes it
             record = b'{"case":%b}' % json_bytes(case)
         parts = self.parts
-        if seen[1][0]:  # facts to hash
-            self.unprobed += (len(parts) + 1, seen[1])
+        if personal[0]:  # facts to hash
+            self.unprobed += (len(parts) + 1, personal)
         parts += (b"[", record, b",", opened, b"}]\n")
         self.count = count = self.count + 1
         return opened, self.id_prefix, _PLACES[count] if count < _MAX_PLACE else b'%d"}' % count
