@@ -130,36 +130,33 @@ def _failing(decision: Decision, env: dict, outputs: dict) -> str:
                 if name not in outputs)
 
 
-_FRAMES: dict[tuple[str, int, int], tuple[RuleSet, Version, str, str]] = {}
+_FRAMES: dict[tuple[str, int, int], tuple] = {}
 
 
-def _json_frame(decision: str, ruleset: RuleSet, version: Version) -> tuple[str, str]:
+def _frames(decision: str, ruleset: RuleSet, version: Version) -> tuple:
     """The JSON of a result before its date (`{"decision":…,"on":"`) and between the date and
-    its outcome (`","ruleset":{…},"result":`), made once per decision of a version."""
+    its outcome (`","ruleset":{…},"result":`), as text and as UTF-8, made once per decision
+    of a version: (ruleset, version, opening, middle, opening bytes, middle bytes)."""
     key = (decision, id(ruleset), id(version))
     found = _FRAMES.get(key)
     if found is None or found[0] is not ruleset or found[1] is not version:
         if len(_FRAMES) >= 10_000:  # engines built again and again in one process
             _FRAMES.clear()
-        found = _FRAMES[key] = (ruleset, version, f'{{"decision":{_dumps(decision)},"on":"',
-                                f'","ruleset":{_dumps(ruleset.summary(version))},"result":')
-    return found[2], found[3]
+        opening = f'{{"decision":{_dumps(decision)},"on":"'
+        middle = f'","ruleset":{_dumps(ruleset.summary(version))},"result":'
+        found = _FRAMES[key] = (ruleset, version, opening, middle, opening.encode("utf-8"),
+                                middle.encode("utf-8"))
+    return found
 
 
-_FRAME_BYTES: dict[tuple[str, int, int], tuple[RuleSet, Version, bytes, bytes]] = {}
+def _json_frame(decision: str, ruleset: RuleSet, version: Version) -> tuple[str, str]:
+    """A result's JSON around its date, as text (see `_frames`)."""
+    return _frames(decision, ruleset, version)[2:4]
 
 
 def _json_frame_bytes(decision: str, ruleset: RuleSet, version: Version) -> tuple[bytes, bytes]:
-    """`_json_frame` as UTF-8, made once per decision of a version."""
-    key = (decision, id(ruleset), id(version))
-    found = _FRAME_BYTES.get(key)
-    if found is None or found[0] is not ruleset or found[1] is not version:
-        if len(_FRAME_BYTES) >= 10_000:  # engines built again and again in one process
-            _FRAME_BYTES.clear()
-        opening, middle = _json_frame(decision, ruleset, version)
-        found = _FRAME_BYTES[key] = (ruleset, version, opening.encode("utf-8"),
-                                     middle.encode("utf-8"))
-    return found[2], found[3]
+    """A result's JSON around its date, as UTF-8 (see `_frames`)."""
+    return _frames(decision, ruleset, version)[4:6]
 
 
 def rules_dirs_from_env() -> list[str]:
