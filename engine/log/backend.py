@@ -80,7 +80,6 @@ class LogBackend(ABC):
     def entry_at(self, handle: Any, place: int) -> Entry:
         """The entry at `place` (from 1) of a block found by `blocks_starting`."""
 
-
     @abstractmethod
     def count(self) -> int:
         """How many decisions the log holds."""

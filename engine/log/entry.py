@@ -31,8 +31,6 @@ def software_versions() -> str:
     return ", ".join(f"{name} {versions[name] or '?'}" for name in _COMPUTING)
 
 
-
-
 @dataclass
 class Entry:
     """One logged decision, as read back."""
